@@ -1,0 +1,26 @@
+"""TensorFlow implementation of :mod:`ganzoo.backend` (see its docstring for the interface)."""
+
+import tensorflow as tf
+
+
+def gradients(loss_fn, variable_lists):
+    """Run ``loss_fn`` once under a tape; differentiate ``losses[i]`` w.r.t. ``variable_lists[i]``."""
+    with tf.GradientTape(persistent=len(variable_lists) > 1) as tape:
+        losses, aux = loss_fn()
+    if len(losses) != len(variable_lists):
+        raise ValueError(
+            f"loss_fn returned {len(losses)} losses for {len(variable_lists)} variable lists"
+        )
+    grads = [tape.gradient(loss, variables) for loss, variables in zip(losses, variable_lists)]
+    del tape
+    return (losses, aux), grads
+
+
+def input_gradient(fn, x):
+    """Return ``fn(x)`` and ``d sum(fn(x)) / dx``; differentiable again (for penalties)."""
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+        total = tf.reduce_sum(y)
+    return y, tape.gradient(total, x)

@@ -1,0 +1,16 @@
+"""Datasets as ``tf.data`` pipelines of images scaled to [-1, 1].
+
+``load(name, split="train", batch_size=64, data_dir=None, ...)`` reads:
+
+* the original IDX ``*-ubyte.gz`` files when ``data_dir`` holds them (e.g. ``../shared/data/mnist``),
+  or when ``$GANZOO_DATA_DIR/<name>`` does -- no network, no TFDS preparation step;
+* otherwise TensorFlow Datasets (``tfds.load``), which downloads and prepares the dataset the first
+  time. Offline, a missing dataset is reported at once with what to do (TFDS itself would retry for
+  minutes before failing).
+
+``load_arrays`` gives the same data as NumPy arrays (uint8 images, int labels).
+
+This package imports no other ganzoo module.
+"""
+
+from ganzoo.data.images import DATASETS, load, load_arrays, tfds_load  # noqa: F401

@@ -1,0 +1,239 @@
+"""The GAN ``keras.Model``: a generator, a discriminator, two optimizers and ONE training step.
+
+``GAN.fit(dataset)`` trains through :meth:`GAN.train_step`. The step is written once, in
+``keras.ops``; the only backend-specific piece (taking gradients) goes through
+:mod:`ganzoo.backend`.
+
+Update rule. Each step draws ``z``, runs ``G(z)`` and ``D`` on the real and the fake batch once, and
+takes D's gradient of ``d_loss`` and G's gradient of ``g_loss`` from that single forward pass; both
+optimizers then step ("simultaneous" updates, as in the TensorFlow DCGAN tutorial). The DCGAN
+authors' code alternates (D steps, then G is scored by the *updated* D); the simultaneous form skips
+one D forward/backward on the fake batch per step, which is ~15-25 % of a step on a CPU, and trains
+MNIST equally well (see the model card of ``dcgan-mnist``). D sees the real and the fake batch in
+separate calls, so batch-norm statistics never mix real and fake samples (as in the authors' code).
+
+Samples: :meth:`GAN.sample` draws latents with NumPy (``np.random.default_rng(seed)``), so the
+same seed gives the same ``z`` -- and the same images -- under every backend.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from ganzoo import backend, losses
+
+DEFAULT_LR = 2e-4
+DEFAULT_BETA_1 = 0.5
+
+
+def default_optimizer(learning_rate=DEFAULT_LR, beta_1=DEFAULT_BETA_1, beta_2=0.999):
+    """Adam(2e-4, beta_1=0.5): the DCGAN paper's optimizer settings."""
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class GAN(keras.Model):
+    """A generator/discriminator pair trained with a non-saturating GAN loss.
+
+    Args:
+        generator: a ``keras.Model`` mapping ``(batch, latent_dim)`` to images in [-1, 1]; it must
+            have a ``latent_dim`` attribute.
+        discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
+        loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``).
+        seed: seed of the step's latent sampler (a ``keras.random.SeedGenerator`` owned by the
+            model, so its state is saved and resumed with the weights).
+
+    Call ``compile()`` (DCGAN's Adam defaults) before ``fit``; :func:`ganzoo.load` returns a model
+    that is already compiled.
+    """
+
+    def __init__(self, generator, discriminator, loss="nonsat", seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not hasattr(generator, "latent_dim"):
+            raise TypeError("generator must have a `latent_dim` attribute")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.loss_name = loss
+        self.d_loss_fn, self.g_loss_fn = losses.get(loss)
+        self.latent_dim = int(generator.latent_dim)
+        self.image_shape = tuple(generator.image_shape)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self._trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
+        }
+
+    # ----------------------------------------------------------------- building and compiling
+    def build(self, input_shape=None):
+        self.generator.build()
+        self.discriminator.build()
+        self.built = True
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Set both players' optimizers (default: Adam(2e-4, beta_1=0.5) each).
+
+        Other keyword arguments (``jit_compile``, ``steps_per_execution``, ...) go to
+        ``keras.Model.compile``.
+        """
+        if "optimizer" in kwargs or "loss" in kwargs:
+            raise TypeError(
+                "GAN.compile takes g_optimizer= and d_optimizer= (the loss is chosen when the GAN "
+                "is built); got optimizer=/loss="
+            )
+        super().compile(**kwargs)
+        self.build()  # create G's and D's variables now, outside any traced step
+        self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer else default_optimizer()
+        self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer else default_optimizer()
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        return {
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+        }
+
+    def compile_from_config(self, config):
+        """Re-create both optimizers (fresh state) from :meth:`get_compile_config`'s output."""
+        self.compile(
+            g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
+            d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
+        )
+
+    def fit(self, x=None, *args, shuffle=None, **kwargs):
+        """``keras.Model.fit``; a ``tf.data`` input is used in its own order (it shuffles itself)."""
+        if shuffle is None:
+            shuffle = not hasattr(x, "element_spec")
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+    def build_optimizers(self):
+        """Create both optimizers' variables now (needed before loading a saved training state)."""
+        self.build()
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    # ----------------------------------------------------------------------------- training
+    def _real_batch(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        expected = self.image_shape
+        shape = tuple(real.shape[1:])
+        if shape != expected:
+            raise ValueError(
+                f"The GAN expects real images of shape (batch, {', '.join(map(str, expected))}) "
+                f"scaled to [-1, 1]; got a batch of shape {tuple(real.shape)}. "
+                "ganzoo.data.load() yields batches in this form."
+            )
+        dtype = keras.backend.standardize_dtype(real.dtype)
+        if not dtype.startswith(("float", "bfloat")):
+            raise ValueError(
+                f"The GAN expects float images in [-1, 1]; got dtype {dtype}. "
+                "Scale with x / 127.5 - 1 (ganzoo.data.load does this)."
+            )
+        return ops.cast(real, self.compute_dtype)
+
+    def train_step(self, data):
+        real = self._real_batch(data)
+        batch = ops.shape(real)[0]
+        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+
+        def loss_fn():
+            fake = self.generator(z, training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = self.d_loss_fn(real_logits, fake_logits)
+            g_loss = self.g_loss_fn(fake_logits)
+            return [d_loss, g_loss], (real_logits, fake_logits)
+
+        ([d_loss, g_loss], (real_logits, fake_logits)), (d_grads, g_grads) = backend.gradients(
+            loss_fn, [d_vars, g_vars]
+        )
+        self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        values = {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "d_real": ops.mean(ops.sigmoid(real_logits)),
+            "d_fake": ops.mean(ops.sigmoid(fake_logits)),
+        }
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def test_step(self, data):
+        raise NotImplementedError("GAN.evaluate is not defined; use ganzoo metrics instead")
+
+    # ---------------------------------------------------------------------------- sampling
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def latents(self, n, seed=None):
+        """``n`` latent vectors from N(0, I), float32, drawn with NumPy so every backend agrees."""
+        n = _check_count(n)
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
+
+    def generate(self, z, batch_size=256):
+        """Images for the latent vectors ``z`` (array of shape (n, latent_dim)).
+
+        Returns a NumPy float32 array of shape (n, H, W, C) with values in [-1, 1]
+        (``training=False``: batch norm uses its moving statistics, so an image depends only on
+        its own ``z``).
+        """
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"z must have shape (n, {self.latent_dim}); got {tuple(z.shape)}"
+            )
+        out = [
+            ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
+            for i in range(0, len(z), batch_size)
+        ]
+        if not out:
+            return np.zeros((0,) + self.image_shape, np.float32)
+        return np.concatenate(out).astype(np.float32)
+
+    def sample(self, n, seed=None, batch_size=256):
+        """``n`` images: NumPy float32, shape (n, H, W, C), values in [-1, 1].
+
+        The same ``seed`` gives the same images (the latents are drawn by
+        ``np.random.default_rng(seed)``); ``seed=None`` draws fresh ones. Use
+        :func:`ganzoo.utils.images.to_uint8` for 0-255 pixels.
+        """
+        return self.generate(self.latents(n, seed), batch_size=batch_size)
+
+    # ----------------------------------------------------------------------- serialization
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "loss": self.loss_name,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
+
+    def save_pretrained(self, directory, **card):
+        """Write this GAN as a checkpoint directory (see :mod:`ganzoo.checkpoint`)."""
+        from ganzoo import checkpoint
+
+        return checkpoint.save(self, directory, **card)
+
+
+def _check_count(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer; got {n!r}")
+    return int(n)

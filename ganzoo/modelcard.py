@@ -1,0 +1,105 @@
+"""The model card (README.md) of a checkpoint, rendered from its config and metadata."""
+
+import json
+
+
+def _table(rows):
+    out = ["| | |", "| --- | --- |"]
+    out += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(out)
+
+
+def _fmt(v):
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (dict, list)):
+        return "`" + json.dumps(v, sort_keys=True) + "`"
+    return str(v)
+
+
+def render(config, metadata, notes=None, paper=None, license=None):
+    name = config["name"]
+    dataset = config.get("dataset") or "unknown"
+    gan_cfg = config["gan"]["config"]
+    g_cfg = gan_cfg["generator"]["config"]
+    d_cfg = gan_cfg["discriminator"]["config"]
+    training = metadata.get("training") or {}
+    metrics = metadata.get("metrics") or {}
+    hparams = metadata.get("hyperparameters") or {}
+    lines = [
+        "---",
+        "library_name: keras",
+        f"license: {license or 'apache-2.0'}",
+        "tags:",
+        "- gan",
+        "- ganzoo",
+        "- keras",
+        f"datasets:\n- {dataset}",
+        "---",
+        "",
+        f"# {name}",
+        "",
+        config.get("description") or "",
+        "",
+        "![samples](samples.png)",
+        "",
+        f"*{metadata['samples']['count']} samples, `gan.sample({metadata['samples']['count']}, "
+        f"seed={metadata['samples']['seed']})`.*",
+        "",
+        "## Use",
+        "",
+        "```python",
+        "import ganzoo",
+        f'gan = ganzoo.load("{name}")',
+        "images = gan.sample(16, seed=0)   # float32 (16, H, W, C) in [-1, 1]",
+        "```",
+        "",
+        "## Model",
+        "",
+        _table(
+            [
+                ("generator", f"`{gan_cfg['generator']['class_name']}` "
+                 + _fmt({k: g_cfg[k] for k in sorted(g_cfg) if k not in ("name", "trainable", "dtype")})),
+                ("discriminator", f"`{gan_cfg['discriminator']['class_name']}` "
+                 + _fmt({k: d_cfg[k] for k in sorted(d_cfg) if k not in ("name", "trainable", "dtype")})),
+                ("loss", gan_cfg.get("loss")),
+                ("parameters", f"G {metadata['parameters']['generator']:,}, "
+                 f"D {metadata['parameters']['discriminator']:,}"),
+            ]
+        ),
+        "",
+        "## Training",
+        "",
+    ]
+    if training:
+        cmd = training.get("command")
+        if cmd:
+            lines += ["Trained with:", "", "```bash", cmd, "```", ""]
+        rows = [(k, _fmt(v)) for k, v in sorted(training.items()) if k != "command"]
+        lines += [_table(rows), ""]
+    else:
+        lines += ["Not trained (initial weights).", ""]
+    if hparams:
+        lines += ["Hyper-parameters:", "", _table([(k, _fmt(v)) for k, v in sorted(hparams.items())]), ""]
+    lines += ["## Metrics", ""]
+    if metrics:
+        lines += [_table([(k, _fmt(v)) for k, v in sorted(metrics.items())]), ""]
+    else:
+        lines += ["No metrics computed yet for this checkpoint.", ""]
+    if notes:
+        lines += ["## Notes", "", notes.strip(), ""]
+    if paper:
+        lines += ["## Reference", "", paper.strip(), ""]
+    versions = metadata.get("versions", {})
+    lines += [
+        "## Files",
+        "",
+        "`config.json` (what to build), `model.weights.h5` (G and D weights), `metadata.json`, "
+        "this card, `samples.png`, and `checksums.sha256` (sha256 of every other file; ganzoo "
+        "verifies it before loading).",
+        "",
+        f"Written by ganzoo {versions.get('ganzoo')} with Keras {versions.get('keras')} "
+        f"({versions.get('backend')} backend) on {metadata.get('created')}.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,11 @@
+"""The registry of zoo entries: entries are data (:class:`Entry`), not subclasses."""
+
+from ganzoo.zoo.registry import (  # noqa: F401
+    ENTRIES,
+    Entry,
+    create,
+    get_entry,
+    list_models,
+    register,
+)
+from ganzoo.zoo import entries as _entries  # noqa: F401,E402  (registers the shipped entries)

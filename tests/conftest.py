@@ -1,0 +1,40 @@
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("GANZOO_TEST_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    """The real MNIST IDX files (never copied into the project). Missing data fails loudly."""
+    path = SHARED_DATA / "mnist"
+    if not (path / "train-images-idx3-ubyte.gz").exists():
+        pytest.fail(
+            f"Real MNIST IDX files not found in {path}. Set GANZOO_TEST_DATA to the folder that "
+            "holds mnist/*-ubyte.gz (the dev machines have them in ../shared/data)."
+        )
+    return path
+
+
+def tiny_gan(seed=0, latent_dim=8, width=4, image_shape=(28, 28, 1)):
+    """A very small DCGAN pair: fast enough to train a few steps in every test."""
+    from ganzoo.gan import GAN
+    from ganzoo.models import DCGANDiscriminator, DCGANGenerator
+
+    gan = GAN(
+        DCGANGenerator(latent_dim=latent_dim, width=width, image_shape=image_shape),
+        DCGANDiscriminator(width=width, image_shape=image_shape),
+        seed=seed,
+    )
+    gan.compile()
+    return gan
+
+
+@pytest.fixture
+def make_tiny_gan():
+    return tiny_gan

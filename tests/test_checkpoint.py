@@ -1,0 +1,111 @@
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import ganzoo
+from conftest import tiny_gan
+from ganzoo import checkpoint
+from ganzoo.checkpoint import CheckpointError
+
+
+@pytest.fixture
+def saved(tmp_path):
+    gan = tiny_gan()
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=1, verbose=0)
+    path = gan.save_pretrained(tmp_path / "ck", name="tiny", dataset="mnist",
+                               training={"command": "pytest", "images_seen": 8})
+    return gan, path
+
+
+def test_layout_and_round_trip(saved):
+    gan, path = saved
+    names = sorted(p.name for p in path.iterdir())
+    assert names == sorted(checkpoint.REQUIRED + (checkpoint.MANIFEST,))
+    loaded = ganzoo.load(path)
+    np.testing.assert_array_equal(loaded.sample(6, seed=1), gan.sample(6, seed=1))
+    # loaded model is compiled and fine-tunes at once, with the saved optimizer settings
+    assert loaded.g_optimizer.get_config()["learning_rate"] == pytest.approx(2e-4)
+    x = np.zeros((4, 28, 28, 1), "float32")
+    loaded.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=1, verbose=0)
+    assert int(loaded.g_optimizer.iterations) == 1
+    card = (path / "README.md").read_text()
+    assert "library_name: keras" in card and "pytest" in card and "samples.png" in card
+    meta = json.loads((path / "metadata.json").read_text())
+    assert meta["training"]["images_seen"] == 8 and meta["parameters"]["generator"] > 0
+
+
+def test_shipped_weights_exclude_optimizer_state(saved):
+    import h5py
+
+    _, path = saved
+    with h5py.File(path / "model.weights.h5") as f:
+        keys = []
+        f.visit(keys.append)
+    assert any(k.startswith("generator") for k in keys)
+    assert any(k.startswith("discriminator") for k in keys)
+    assert not any("optimizer" in k for k in keys)
+
+
+def test_tampered_weights_are_refused_naming_the_file(saved):
+    _, path = saved
+    data = bytearray((path / "model.weights.h5").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (path / "model.weights.h5").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"model\.weights\.h5 is corrupted or was modified"):
+        ganzoo.load(path)
+
+
+def test_manifest_regenerated_by_an_attacker_fails_the_pin(saved):
+    _, path = saved
+    pin = checkpoint.sha256_file(path / checkpoint.MANIFEST)
+    checkpoint.verify(path, pin)  # the published state passes
+    (path / "config.json").write_text((path / "config.json").read_text().replace("tiny", "evil"))
+    checkpoint.write_manifest(path)
+    with pytest.raises(CheckpointError, match="pins"):
+        checkpoint.load(path, manifest_sha256=pin)
+
+
+def test_missing_manifest_and_missing_file(saved):
+    _, path = saved
+    (path / "samples.png").unlink()
+    with pytest.raises(CheckpointError, match=r"samples\.png is listed .* but missing"):
+        ganzoo.load(path)
+    (path / "checksums.sha256").unlink()
+    with pytest.raises(CheckpointError, match=r"checksums\.sha256 is missing"):
+        ganzoo.load(path)
+
+
+def test_config_cannot_name_arbitrary_code(saved):
+    """Safe mode: a config naming a Lambda layer or an unregistered class is refused."""
+    _, path = saved
+    config = json.loads((path / "config.json").read_text())
+    config["gan"]["config"]["generator"] = {
+        "module": "keras.layers", "class_name": "Lambda",
+        "config": {"function": {"class_name": "__lambda__", "config": {"code": "x"}}},
+    }
+    (path / "config.json").write_text(json.dumps(config))
+    checkpoint.write_manifest(path)
+    with pytest.raises(CheckpointError, match="cannot rebuild the GAN"):
+        ganzoo.load(path)
+
+
+def test_unknown_format_is_refused(saved):
+    _, path = saved
+    config = json.loads((path / "config.json").read_text())
+    config["format"] = "something-else/9"
+    (path / "config.json").write_text(json.dumps(config))
+    checkpoint.write_manifest(path)
+    with pytest.raises(CheckpointError, match="format 'something-else/9'"):
+        ganzoo.load(path)
+
+
+def test_saving_an_uncompiled_gan_is_explained(tmp_path):
+    from ganzoo.gan import GAN
+    from ganzoo.models import DCGANDiscriminator, DCGANGenerator
+
+    gan = GAN(DCGANGenerator(width=2), DCGANDiscriminator(width=2))
+    with pytest.raises(ValueError, match="compile"):
+        gan.save_pretrained(tmp_path / "x")

@@ -1,0 +1,144 @@
+"""``ganzoo.hub.push`` with the real ``huggingface_hub`` client, against a loopback fake Hub
+(:mod:`hub_server`) that records what would be sent, byte for byte.
+"""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from huggingface_hub import HfApi, ModelCard, constants
+
+from ganzoo import checkpoint, hub
+from ganzoo.checkpoint import CheckpointError
+from ganzoo.gan import GAN
+from ganzoo.models import DCGANDiscriminator, DCGANGenerator
+from hub_server import FakeHub  # tests/ is on sys.path (rootdir conftest, like conftest imports)
+
+TOKEN = "hf_fake"
+CHECKPOINT_FILES = {
+    "config.json", "model.weights.h5", "metadata.json", "README.md", "samples.png",
+    "checksums.sha256",
+}
+
+
+@pytest.fixture
+def server(monkeypatch):
+    # huggingface_hub refuses every request in offline mode (HF_HUB_OFFLINE, read at import time).
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with FakeHub(token=TOKEN) as fake:
+        yield fake
+    assert not fake.unhandled, f"the client asked for endpoints the fake lacks: {fake.unhandled}"
+
+
+@pytest.fixture
+def api(server):
+    # endpoint= rather than HF_ENDPOINT: huggingface_hub reads the environment at import time.
+    return HfApi(endpoint=server.url, token=TOKEN)
+
+
+@pytest.fixture(scope="module")
+def gan():
+    model = GAN(DCGANGenerator(latent_dim=8, width=4), DCGANDiscriminator(width=4), seed=0)
+    model.compile()
+    return model
+
+
+def _disk_files(directory):
+    return {p.relative_to(directory).as_posix(): p.read_bytes()
+            for p in Path(directory).rglob("*") if p.is_file()}
+
+
+def _manifest(data):
+    entries = {}
+    for line in data.decode().splitlines():
+        digest, _, name = line.partition("  ")
+        entries[name] = digest
+    return entries
+
+
+def test_push_checkpoint_dir_uploads_exactly_its_files(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    # A training run keeps its resumable state in a subfolder; it must never be published. The
+    # README.md in it has the name of a checkpoint file, to catch a name-only filter.
+    (path / "train_state").mkdir()
+    (path / "train_state" / "junk.bin").write_bytes(b"\x00optimizer state\xff" * 100)
+    (path / "train_state" / "README.md").write_text("not the model card\n")
+    on_disk = _disk_files(path)
+    assert {"train_state/junk.bin", "train_state/README.md"} <= set(on_disk)
+
+    info = hub.push(path, "someone/tiny-gan", api=api)
+
+    assert list(server.repos) == ["someone/tiny-gan"]
+    assert server.repos["someone/tiny-gan"]["private"] is False
+    assert len(server.commits) == 1
+    commit = server.commits[0]
+    assert commit["repo_id"] == "someone/tiny-gan" and commit["revision"] == "main"
+    assert commit["deleted"] == []
+    assert commit["summary"] == "Upload ganzoo checkpoint tiny-gan"
+    assert info.oid == commit["oid"]
+
+    received = commit["files"]
+    assert set(received) == CHECKPOINT_FILES
+    assert not any(name.startswith("train_state") for name in received)
+    for name, data in received.items():
+        assert data == on_disk[name], f"{name} was not uploaded byte for byte"
+    assert server.repos["someone/tiny-gan"]["files"] == received
+    # The token reached the server (FakeHub answers 401 without it) on every call.
+    assert [m for m, _ in server.requests] == ["POST"] * len(server.requests)
+    assert server.requests[0] == ("POST", "/api/repos/create")
+    assert server.requests[-1] == ("POST", "/api/models/someone/tiny-gan/commit/main")
+
+
+def test_push_unchanged_checkpoint_again_makes_no_commit(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    first = hub.push(path, "someone/tiny-gan", api=api)
+    again = hub.push(path, "hf://someone/tiny-gan", api=api)  # repo exists: create_repo is a no-op
+    assert len(server.commits) == 1
+    assert again.oid == first.oid
+
+
+def test_push_gan_object_uploads_card_and_verifiable_checksums(gan, server, api, tmp_path):
+    hub.push(gan, "someone/tiny-gan2", api=api)
+
+    assert list(server.repos) == ["someone/tiny-gan2"]
+    assert len(server.commits) == 1
+    assert server.commits[0]["summary"] == "Upload ganzoo checkpoint tiny-gan2"  # not a temp dir's
+    received = server.commits[0]["files"]
+    assert set(received) == CHECKPOINT_FILES
+
+    card = received["README.md"].decode()
+    assert card.startswith("---\n")
+    front_matter = card.split("---\n")[1]
+    assert "library_name: keras" in front_matter.splitlines()
+    assert ModelCard(card).data.library_name == "keras"  # as the Hub reads it
+
+    manifest = _manifest(received["checksums.sha256"])
+    assert set(manifest) == CHECKPOINT_FILES - {"checksums.sha256"}
+    for name, digest in manifest.items():
+        assert hashlib.sha256(received[name]).hexdigest() == digest, f"{name} does not match"
+
+    # The uploaded bytes are a checkpoint that loads back into the same generator.
+    copy = tmp_path / "downloaded"
+    copy.mkdir()
+    for name, data in received.items():
+        (copy / name).write_bytes(data)
+    loaded = checkpoint.load(copy)
+    assert loaded.checkpoint_config["name"] == "tiny-gan2"  # defaults to the repo's name
+    np.testing.assert_allclose(
+        np.asarray(loaded.sample(4, seed=1)), np.asarray(gan.sample(4, seed=1)), rtol=0, atol=1e-6
+    )
+
+
+def test_push_refuses_tampered_checkpoint_and_sends_nothing(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    weights = path / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+
+    with pytest.raises(CheckpointError, match="model.weights.h5"):
+        hub.push(path, "someone/tiny-gan", api=api)
+
+    assert server.requests == []  # not even create_repo
+    assert server.repos == {} and server.commits == []
