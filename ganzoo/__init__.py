@@ -20,10 +20,19 @@ from ganzoo.zoo import create, list_models  # noqa: E402,F401
 
 
 def model_info(name):
-    """A dict describing an entry: name, description, dataset, techniques, checkpoint, metrics."""
-    from ganzoo import checkpoint
-    from ganzoo.zoo import get_entry
+    """A dict describing an entry (or a checkpoint directory): name, description, dataset,
+    hyper-parameters, checkpoint, training budget and metrics."""
+    import os
 
+    from ganzoo import checkpoint
+    from ganzoo.zoo import ENTRIES, get_entry
+
+    if name not in ENTRIES and os.path.isdir(name):
+        checkpoint.verify(name)
+        meta = checkpoint.read_metadata(name)
+        return {"name": meta.get("name"), "dataset": meta.get("dataset"), "checkpoint": str(name),
+                "hparams": meta.get("hyperparameters", {}), "metrics": meta.get("metrics", {}),
+                "training": meta.get("training", {}), "parameters": meta.get("parameters")}
     entry = get_entry(name)
     info = entry.summary()
     info.update(hparams=dict(entry.hparams), hub=f"{entry.hub_repo}@{entry.hub_revision}",

@@ -169,12 +169,11 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
             "hyperparameters": hyperparameters or {},
             "metrics": metrics or {},
             "samples": {"file": GRID, "count": GRID_COUNT, "seed": GRID_SEED},
+            "card": {"notes": notes or "", "paper": paper or "", "license": license or "apache-2.0"},
         }
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
         save_grid(gan.sample(GRID_COUNT, seed=GRID_SEED), tmp / GRID, nrow=8, scale=2)
-        (tmp / CARD).write_text(
-            modelcard.render(config, metadata, notes=notes, paper=paper, license=license)
-        )
+        (tmp / CARD).write_text(modelcard.render(config, metadata))
         write_manifest(tmp)
         # Move the files in one by one (the manifest last): a training run keeps its resumable
         # state in a subfolder of the same directory, which must survive.
@@ -223,3 +222,24 @@ def load(directory, manifest_sha256=None, compile=True):
 
 def read_metadata(directory):
     return _read_json(Path(directory) / METADATA)
+
+
+def update_card(directory, metrics=None, notes=None, paper=None, license=None):
+    """Update a verified checkpoint's metadata (metrics, card text), re-render its model card and
+    rewrite the manifest. The weights are untouched. Returns the new manifest sha256 (the value a
+    registry entry pins)."""
+    from ganzoo import modelcard
+
+    directory = Path(directory)
+    verify(directory)
+    config = _read_json(directory / CONFIG)
+    metadata = read_metadata(directory)
+    if metrics is not None:
+        metadata["metrics"] = metrics
+    card = metadata.setdefault("card", {"notes": "", "paper": "", "license": "apache-2.0"})
+    for key, value in (("notes", notes), ("paper", paper), ("license", license)):
+        if value is not None:
+            card[key] = value
+    (directory / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+    (directory / CARD).write_text(modelcard.render(config, metadata))
+    return write_manifest(directory)

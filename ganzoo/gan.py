@@ -22,6 +22,7 @@ from keras import ops
 
 from ganzoo import backend, losses
 
+UPDATES = ("simultaneous", "alternating")
 DEFAULT_LR = 2e-4
 DEFAULT_BETA_1 = 0.5
 
@@ -40,6 +41,9 @@ class GAN(keras.Model):
             have a ``latent_dim`` attribute.
         discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
         loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``).
+        update: ``"simultaneous"`` (one forward pass gives both players' gradients) or
+            ``"alternating"`` (D steps first; G is then scored by the updated D, same ``z``, as in
+            the DCGAN authors' code). See the module docstring.
         seed: seed of the step's latent sampler (a ``keras.random.SeedGenerator`` owned by the
             model, so its state is saved and resumed with the weights).
 
@@ -47,8 +51,12 @@ class GAN(keras.Model):
     that is already compiled.
     """
 
-    def __init__(self, generator, discriminator, loss="nonsat", seed=None, **kwargs):
+    def __init__(self, generator, discriminator, loss="nonsat", update="simultaneous", seed=None,
+                 **kwargs):
         super().__init__(**kwargs)
+        if update not in UPDATES:
+            raise ValueError(f"update must be one of {UPDATES}; got {update!r}")
+        self.update = update
         if not hasattr(generator, "latent_dim"):
             raise TypeError("generator must have a `latent_dim` attribute")
         self.generator = generator
@@ -86,6 +94,10 @@ class GAN(keras.Model):
         self.build()  # create G's and D's variables now, outside any traced step
         self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer else default_optimizer()
         self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer else default_optimizer()
+        # Create both optimizers' variables now and expose them together as `self.optimizer`:
+        # Keras's JAX trainer threads exactly `self.optimizer.variables` through its jitted step.
+        self.build_optimizers()
+        self.optimizer = _OptimizerPair(self.g_optimizer, self.d_optimizer)
 
     def get_compile_config(self):
         if self.g_optimizer is None:
@@ -137,26 +149,48 @@ class GAN(keras.Model):
             )
         return ops.cast(real, self.compute_dtype)
 
-    def train_step(self, data):
+    def train_step(self, *args):
+        """Keras's hook. Under TF it receives ``data``; under JAX ``(state, data)``: the backend
+        module adapts, and the body below (:meth:`step`) is the same for all backends."""
+        return backend.train_step(self, *args)
+
+    def step(self, data):
+        """The one training-step body: stateful ``keras.ops`` code, backend-independent."""
         real = self._real_batch(data)
         batch = ops.shape(real)[0]
         z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
+        G, D = self.generator, self.discriminator
 
-        def loss_fn():
-            fake = self.generator(z, training=True)
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_loss = self.d_loss_fn(real_logits, fake_logits)
-            g_loss = self.g_loss_fn(fake_logits)
-            return [d_loss, g_loss], (real_logits, fake_logits)
+        if self.update == "simultaneous":
 
-        ([d_loss, g_loss], (real_logits, fake_logits)), (d_grads, g_grads) = backend.gradients(
-            loss_fn, [d_vars, g_vars]
-        )
-        self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+            def loss_fn():
+                fake_logits = D(G(z, training=True), training=True)
+                real_logits = D(real, training=True)
+                return [self.d_loss_fn(real_logits, fake_logits), self.g_loss_fn(fake_logits)], (
+                    real_logits, fake_logits)
+
+            ([d_loss, g_loss], (real_logits, fake_logits)), (d_grads, g_grads) = backend.gradients(
+                loss_fn, [d_vars, g_vars]
+            )
+            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+            self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        else:  # "alternating": D steps on G(z), then G is scored by the updated D (same z)
+            fake = ops.stop_gradient(G(z, training=True))
+
+            def d_loss_fn():
+                real_logits, fake_logits = D(real, training=True), D(fake, training=True)
+                return [self.d_loss_fn(real_logits, fake_logits)], (real_logits, fake_logits)
+
+            ([d_loss], (real_logits, fake_logits)), (d_grads,) = backend.gradients(d_loss_fn, [d_vars])
+            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+
+            def g_loss_fn():
+                return [self.g_loss_fn(D(G(z, training=True), training=True))], None
+
+            ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
+            self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
         values = {
             "d_loss": d_loss,
             "g_loss": g_loss,
@@ -216,6 +250,7 @@ class GAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "loss": self.loss_name,
+            "update": self.update,
             "seed": self.seed,
         }
 
@@ -231,6 +266,29 @@ class GAN(keras.Model):
         from ganzoo import checkpoint
 
         return checkpoint.save(self, directory, **card)
+
+
+class _OptimizerPair:
+    """Both players' optimizers seen as one by Keras's trainers (``variables`` = G's + D's).
+
+    Not a ``keras.optimizers.Optimizer``: the step applies gradients through the two real
+    optimizers, which are also what ``save_weights`` stores (as ``g_optimizer`` / ``d_optimizer``).
+    """
+
+    built = True  # both optimizers are built by GAN.compile, each on its own player's variables
+
+    def __init__(self, g_optimizer, d_optimizer):
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+    def build(self, variables=None):
+        """Keras's trainer may ask; the pair's optimizers are already built."""
+
+    @property
+    def variables(self):
+        return list(self.g_optimizer.variables) + list(self.d_optimizer.variables)
+
+    def __repr__(self):
+        return f"<OptimizerPair g={self.g_optimizer.name} d={self.d_optimizer.name}>"
 
 
 def _check_count(n):

@@ -17,7 +17,10 @@ def _fmt(v):
     return str(v)
 
 
-def render(config, metadata, notes=None, paper=None, license=None):
+def render(config, metadata):
+    """The card's markdown; everything it says comes from ``config.json`` and ``metadata.json``."""
+    card = metadata.get("card") or {}
+    notes, paper, license = card.get("notes"), card.get("paper"), card.get("license")
     name = config["name"]
     dataset = config.get("dataset") or "unknown"
     gan_cfg = config["gan"]["config"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import keras
 
-from ganzoo import data
+from ganzoo import backend, data
 from ganzoo.utils.images import save_grid
 from ganzoo.zoo import create, get_entry
 
@@ -48,6 +48,7 @@ class _StateSaver(keras.callbacks.Callback):
         if self.run.out_of_time():
             self.model.stop_training = True
         if time.monotonic() - self.last >= self.every or self.model.stop_training:
+            backend.sync_state(self.model)
             self.run.save_state()
             self.last = time.monotonic()
 

@@ -109,3 +109,21 @@ def test_saving_an_uncompiled_gan_is_explained(tmp_path):
     gan = GAN(DCGANGenerator(width=2), DCGANDiscriminator(width=2))
     with pytest.raises(ValueError, match="compile"):
         gan.save_pretrained(tmp_path / "x")
+
+
+def test_update_card_rewrites_card_metadata_and_manifest(saved):
+    _, path = saved
+    weights = (path / "model.weights.h5").read_bytes()
+    pin = checkpoint.update_card(path, metrics={"fid_test": 1.5}, notes="Hello **notes**")
+    assert pin == checkpoint.sha256_file(path / checkpoint.MANIFEST)
+    checkpoint.verify(path, pin)
+    card = (path / "README.md").read_text()
+    assert "Hello **notes**" in card and "| fid_test | 1.5 |" in card
+    assert json.loads((path / "metadata.json").read_text())["metrics"] == {"fid_test": 1.5}
+    assert (path / "model.weights.h5").read_bytes() == weights
+
+
+def test_model_info_of_a_checkpoint_directory(saved):
+    _, path = saved
+    info = ganzoo.model_info(str(path))
+    assert info["name"] == "tiny" and info["training"]["images_seen"] == 8

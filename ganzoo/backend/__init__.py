@@ -12,6 +12,14 @@ Interface (same names in every implementation module):
     ``variable_lists``. Returns ``(losses, aux)`` and, for each ``i``, the gradient of ``losses[i]``
     with respect to ``variable_lists[i]`` -- one forward pass, several players.
 
+``train_step(model, *args)``
+    Adapts Keras's ``train_step`` hook (TF: ``(data)``; JAX: ``(state, data)`` -> ``(logs, state)``)
+    to the model's one stateful step body, ``model.step(data)``.
+
+``sync_state(model)``
+    Make the model's variables current in the middle of ``fit`` (a callback saving weights); a
+    no-op where variables are updated in place.
+
 ``input_gradient(fn, x) -> (y, dy/dx)``
     Gradient of ``sum(fn(x))`` with respect to the *input* ``x`` (gradient penalties), computed so
     that it stays differentiable with respect to the weights used inside ``fn``.
@@ -22,11 +30,17 @@ import keras
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import gradients, input_gradient  # noqa: F401
-else:  # pragma: no cover - exercised once the JAX/torch engines land
+    from ganzoo.backend.tensorflow import (  # noqa: F401
+        gradients, input_gradient, sync_state, train_step,
+    )
+elif _BACKEND == "jax":
+    from ganzoo.backend.jax import (  # noqa: F401
+        gradients, input_gradient, sync_state, train_step,
+    )
+else:
     raise ImportError(
-        f"ganzoo's training engine supports the 'tensorflow' Keras backend so far; "
-        f"KERAS_BACKEND={_BACKEND!r} is not implemented yet. Set KERAS_BACKEND=tensorflow."
+        f"ganzoo's training engine supports the 'tensorflow' and 'jax' Keras backends; "
+        f"KERAS_BACKEND={_BACKEND!r} is not implemented. Set KERAS_BACKEND=tensorflow or jax."
     )
 
 BACKEND = _BACKEND

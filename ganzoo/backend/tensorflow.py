@@ -24,3 +24,12 @@ def input_gradient(fn, x):
         y = fn(x)
         total = tf.reduce_sum(y)
     return y, tape.gradient(total, x)
+
+
+def train_step(model, data):
+    """TF's trainer calls ``train_step(data)`` inside a ``tf.function``: run the body as is."""
+    return model.step(data)
+
+
+def sync_state(model):
+    """Variables are updated in place under TF: nothing to do."""

@@ -21,6 +21,7 @@ class Entry:
         dataset: key of :data:`ganzoo.data.DATASETS`.
         generator / discriminator: keyword arguments of the family's classes.
         loss: loss family (:mod:`ganzoo.losses`).
+        update: ``"simultaneous"`` or ``"alternating"`` player updates (:class:`ganzoo.gan.GAN`).
         hparams: training hyper-parameters (``batch_size``, ``epochs``, ``learning_rate``,
             ``beta_1``, ``beta_2``, ``seed``).
         hub_repo / hub_revision: where the checkpoint is published on the Hugging Face Hub.
@@ -35,6 +36,7 @@ class Entry:
     generator: dict = dataclasses.field(default_factory=dict)
     discriminator: dict = dataclasses.field(default_factory=dict)
     loss: str = "nonsat"
+    update: str = "simultaneous"
     hparams: dict = dataclasses.field(default_factory=dict)
     hub_repo: str = None
     hub_revision: str = "main"
@@ -90,6 +92,7 @@ def create(name, seed=None):
         g_cls(**entry.generator),
         d_cls(**entry.discriminator),
         loss=entry.loss,
+        update=entry.update,
         seed=hp.get("seed") if seed is None else seed,
     )
     gan.compile(g_optimizer=_optimizer(hp), d_optimizer=_optimizer(hp))

@@ -1,0 +1,111 @@
+"""JAX implementation of :mod:`ganzoo.backend` (see its docstring for the interface).
+
+Keras's JAX trainer is functional: it calls ``model.train_step(state, data)`` with the values of
+``(trainable, non_trainable, optimizer, metrics)`` variables and expects ``(logs, new_state)``
+back, under ``jax.jit``. ganzoo's step body is written once, statefully (read variables, call
+``optimizer.apply_gradients``, update metrics). :func:`train_step` runs that body inside a
+``keras.StatelessScope`` that maps every variable to its value in ``state``: reads see the traced
+values, assignments are recorded in the scope instead of mutating anything, and the recorded values
+become the new state. The GAN exposes both optimizers' variables as ``model.optimizer.variables``
+(see ``ganzoo.gan._OptimizerPair``), so Adam moments and step counters of G and D are carried.
+
+:func:`gradients` differentiates with ``jax.value_and_grad`` a pure function of the values of the
+variables being differentiated: it re-enters a nested ``StatelessScope`` mapping those variables
+to the traced values, so the same ``loss_fn`` (which reads variables) works unchanged. Updates made
+inside ``loss_fn`` (batch-norm moving statistics, seed-generator state) are returned as auxiliary
+output and re-applied to the enclosing scope.
+"""
+
+import jax
+import keras
+from keras import StatelessScope
+
+
+def _current_value(variable):
+    scope = keras.src.backend.common.stateless_scope.get_stateless_scope()
+    if scope is not None:
+        value = scope.get_current_value(variable)
+        if value is not None:
+            return value
+    return variable.value
+
+
+def gradients(loss_fn, variable_lists):
+    flat = [v for variables in variable_lists for v in variables]
+    all_vars = _all_watched_variables()
+    others = [v for v in all_vars if all(v is not f for f in flat)]
+    other_values = [_current_value(v) for v in others]
+
+    def pure(values):
+        mapping = list(zip(flat, values)) + list(zip(others, other_values))
+        with StatelessScope(state_mapping=mapping) as scope:
+            losses, aux = loss_fn()
+        updates = [(v, scope.get_current_value(v)) for v in all_vars]
+        return list(losses), (aux, [(v, val) for v, val in updates if val is not None])
+
+    # One forward pass; one backward pass per loss, keeping the gradient w.r.t. its own list.
+    losses, vjp_fn, (aux, updates) = jax.vjp(
+        pure, [_current_value(v) for v in flat], has_aux=True
+    )
+    grads, offset = [], 0
+    for i, variables in enumerate(variable_lists):
+        cotangent = [keras.ops.zeros_like(loss) for loss in losses]
+        cotangent[i] = keras.ops.ones_like(losses[i])
+        (g_all,) = vjp_fn(cotangent)
+        grads.append(g_all[offset : offset + len(variables)])
+        offset += len(variables)
+    outer = keras.src.backend.common.stateless_scope.get_stateless_scope()
+    for variable, value in updates:
+        if outer is not None:
+            outer.add_update((variable, value))
+        else:
+            variable.assign(value)
+    return (losses, aux), grads
+
+
+def input_gradient(fn, x):
+    def total(x_):
+        y = fn(x_)
+        return keras.ops.sum(y), y
+
+    (_, y), g = jax.value_and_grad(total, has_aux=True)(x)
+    return y, g
+
+
+_WATCHED = []
+
+
+def _all_watched_variables():
+    return list(_WATCHED[-1]) if _WATCHED else []
+
+
+def train_step(model, state, data):
+    """Run ``model.step(data)`` statelessly on ``state``; return ``(logs, new_state)``."""
+    trainable, non_trainable, optimizer_values, metrics_values = state
+    groups = [
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    ]
+    mapping = [(v, val) for vs, vals in zip(groups, state) for v, val in zip(vs, vals)]
+    _WATCHED.append(model.trainable_variables + model.non_trainable_variables)
+    try:
+        with StatelessScope(state_mapping=mapping) as scope:
+            logs = model.step(data)
+    finally:
+        _WATCHED.pop()
+    new_state = tuple(
+        [_value_or(scope.get_current_value(v), val) for v, val in zip(vs, vals)]
+        for vs, vals in zip(groups, state)
+    )
+    return logs, new_state
+
+
+def _value_or(value, default):
+    return default if value is None else value
+
+
+def sync_state(model):
+    """Write the JAX trainer's in-flight state back into the model's variables (mid-``fit``)."""
+    model.jax_state_sync()  # a no-op when already synced
