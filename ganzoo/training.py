@@ -121,7 +121,7 @@ class TrainingRun:
     def run(self):
         steps = self._epoch_steps()
         self.progress["sessions"] += 1
-        while self.progress["epoch"] < self.epochs and not self.out_of_time():
+        while self.progress["epoch"] < self.epochs:  # the deadline is checked after each batch
             epoch, done = self.progress["epoch"], self.progress["step"]
             if done < steps:
                 ds = data.load(self.entry.dataset, "train", batch_size=self.batch_size,
@@ -135,6 +135,8 @@ class TrainingRun:
                 self.save_state()
                 save_grid(self.gan.sample(64, seed=0),
                           self.state_dir / f"samples_epoch{self.progress['epoch']:03d}.png", nrow=8)
+            if self.out_of_time():
+                break
         self.save_state()
         if self.progress["epoch"] >= self.epochs:
             self.write_checkpoint()
