@@ -1,6 +1,6 @@
-"""The engine under every Keras backend: optimizer state of both players, checkpoints across backends.
+"""The engine under every Keras backend (TF, JAX, torch): optimizer state, checkpoints across backends.
 
-Run the suite once per backend (README: ``pytest`` and ``KERAS_BACKEND=jax pytest``); the tests
+Run the suite once per backend (README: ``KERAS_BACKEND=... pytest``); the tests
 here assert what differs most between backends: that both optimizers really step and keep their
 state, and that a checkpoint gives the same images under TF and JAX.
 """
@@ -30,6 +30,8 @@ def _data(n=16, seed=0):
 def test_both_optimizers_step_and_keep_state_across_fits_and_save_load(tmp_path):
     gan = tiny_gan()
     gan.fit(_data(), epochs=1, verbose=0)
+    if keras.config.backend() == "jax":
+        assert gan.jit_compile is True  # the step runs under jax.jit, state threaded through it
     assert int(gan.g_optimizer.iterations) == 2 and int(gan.d_optimizer.iterations) == 2
     g1, d1 = _adam_moments(gan.g_optimizer), _adam_moments(gan.d_optimizer)
     assert all(np.abs(m).sum() > 0 for m in g1 + d1), "an Adam moment never moved"
@@ -60,7 +62,7 @@ def test_batch_norm_statistics_are_updated_by_fit():
 
 def test_shipped_checkpoint_samples_the_same_under_every_backend(tmp_path):
     here = ganzoo.load("dcgan-mnist").sample(8, seed=0)
-    for name in ("tensorflow", "jax"):
+    for name in ("tensorflow", "jax", "torch"):
         if name == keras.config.backend():
             continue
         out = tmp_path / f"{name}.npy"
@@ -79,6 +81,7 @@ def test_checkpoint_written_under_this_backend_loads_under_the_other(tmp_path):
     path = gan.save_pretrained(tmp_path / "ck", name="tiny")
     here = gan.sample(4, seed=3)
     other = "jax" if keras.config.backend() == "tensorflow" else "tensorflow"
+    # (each backend's run of this test writes under itself and reads under TF or JAX)
     out = tmp_path / "other.npy"
     code = (f"import ganzoo, numpy as np; np.save({str(out)!r}, "
             f"ganzoo.load({str(path)!r}).sample(4, seed=3))")

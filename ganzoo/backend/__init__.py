@@ -37,10 +37,14 @@ elif _BACKEND == "jax":
     from ganzoo.backend.jax import (  # noqa: F401
         gradients, input_gradient, sync_state, train_step,
     )
+elif _BACKEND == "torch":
+    from ganzoo.backend.torch import (  # noqa: F401
+        gradients, input_gradient, sync_state, train_step,
+    )
 else:
     raise ImportError(
-        f"ganzoo's training engine supports the 'tensorflow' and 'jax' Keras backends; "
-        f"KERAS_BACKEND={_BACKEND!r} is not implemented. Set KERAS_BACKEND=tensorflow or jax."
+        f"ganzoo's training engine supports the 'tensorflow', 'jax' and 'torch' Keras backends; "
+        f"KERAS_BACKEND={_BACKEND!r} is not one of them."
     )
 
 BACKEND = _BACKEND

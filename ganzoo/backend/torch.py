@@ -1,0 +1,48 @@
+"""PyTorch implementation of :mod:`ganzoo.backend` (see its docstring for the interface).
+
+Keras's torch trainer is stateful like TensorFlow's: it calls ``train_step(data)`` and variables
+are updated in place. Keras variables wrap ``torch.nn.Parameter``s, so gradients come from
+``torch.autograd.grad`` on their values.
+"""
+
+import torch
+
+
+def gradients(loss_fn, variable_lists):
+    losses, aux = loss_fn()
+    if len(losses) != len(variable_lists):
+        raise ValueError(
+            f"loss_fn returned {len(losses)} losses for {len(variable_lists)} variable lists"
+        )
+    grads = []
+    for i, (loss, variables) in enumerate(zip(losses, variable_lists)):
+        values = [v.value for v in variables]
+        g = torch.autograd.grad(loss, values, retain_graph=i < len(losses) - 1, allow_unused=True)
+        grads.append([torch.zeros_like(val) if gi is None else gi for gi, val in zip(g, values)])
+    return ([loss.detach() for loss in losses], _detach(aux)), grads
+
+
+def _detach(tree):
+    if isinstance(tree, torch.Tensor):
+        return tree.detach()
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_detach(t) for t in tree)
+    return tree
+
+
+def input_gradient(fn, x):
+    x = torch.as_tensor(x)
+    if not x.requires_grad:
+        x = x.detach().requires_grad_(True)
+    y = fn(x)
+    (g,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    return y, g
+
+
+def train_step(model, data):
+    """Keras's torch trainer calls ``train_step(data)`` eagerly: run the body as is."""
+    return model.step(data)
+
+
+def sync_state(model):
+    """Variables are updated in place under PyTorch: nothing to do."""
