@@ -8,6 +8,7 @@ there: the data order of every epoch is fixed by ``seed + epoch``, and the batch
 the interrupted epoch are skipped. At the end the checkpoint files are written to ``<out>/``.
 """
 
+import functools
 import json
 import os
 import platform
@@ -113,13 +114,15 @@ class TrainingRun:
         os.replace(tmp, self.state_dir / "progress.json")
 
     # ---------------------------------------------------------------------------- training
-    def _epoch_steps(self):
+    @functools.cached_property
+    def epoch_steps(self):
+        """Batches per epoch (reads the split once)."""
         n = len(data.load_arrays(self.entry.dataset, "train", self.data_dir)[1])
         full = n // self.batch_size
         return min(full, self.steps_per_epoch) if self.steps_per_epoch else full
 
     def run(self):
-        steps = self._epoch_steps()
+        steps = self.epoch_steps
         self.progress["sessions"] += 1
         while self.progress["epoch"] < self.epochs:  # the deadline is checked after each batch
             epoch, done = self.progress["epoch"], self.progress["step"]
@@ -150,7 +153,7 @@ class TrainingRun:
         hp.update(batch_size=self.batch_size, epochs=self.epochs)
         training = {
             "command": self.command or "ganzoo " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-            "dataset": f"{self.entry.dataset} train split ({self._epoch_steps() * self.batch_size} "
+            "dataset": f"{self.entry.dataset} train split ({self.epoch_steps * self.batch_size} "
                        "images per epoch)",
             "epochs": p["epoch"],
             "images_seen": p["images_seen"],
