@@ -1,0 +1,47 @@
+"""2-D Gaussian-mixture toys that show mode collapse in seconds.
+
+* ``ring8``: 8 Gaussians on a circle of radius 1 at angles 2πk/8, k = 0..7, σ = 0.01. (Not
+  ``linspace(0, 2π, 8)``, which puts the first and last centre on the same point: 7 modes.)
+* ``grid25``: a 5x5 grid with spacing 2, centres at -4, -2, 0, 2, 4 on each axis, σ = 0.05.
+
+Mixture weights are uniform. Samples are float32 of shape (n, 2).
+"""
+
+import numpy as np
+
+TOYS = {"ring8": 0.01, "grid25": 0.05}
+
+
+def toy_centers(name):
+    """The mixture's centres, float64 array of shape (modes, 2)."""
+    if name == "ring8":
+        angles = 2 * np.pi * np.arange(8) / 8
+        return np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    if name == "grid25":
+        axis = np.arange(-4.0, 5.0, 2.0)
+        return np.array([(x, y) for x in axis for y in axis])
+    raise ValueError(f"Unknown toy dataset {name!r}; known: {', '.join(sorted(TOYS))}")
+
+
+def toy_sigma(name):
+    toy_centers(name)  # validates the name
+    return TOYS[name]
+
+
+def toy_sample(name, n, seed=None):
+    """``n`` points of the mixture: a uniformly chosen centre plus N(0, σ² I) noise."""
+    centers, sigma = toy_centers(name), toy_sigma(name)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(len(centers), size=n)
+    return (centers[idx] + sigma * rng.standard_normal((n, 2))).astype(np.float32)
+
+
+def load_toy(name, batch_size=256, steps=1000, seed=0):
+    """A ``tf.data.Dataset`` of ``steps`` batches of fresh mixture samples (float32 (batch, 2))."""
+    import tensorflow as tf
+
+    x = toy_sample(name, batch_size * steps, seed=seed)
+    ds = tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
+    options = tf.data.Options()
+    options.autotune.enabled = False  # see ganzoo.data.images.load
+    return ds.with_options(options)
