@@ -1,0 +1,6 @@
+"""Custom Keras layers (backend-agnostic, ``keras.ops`` only)."""
+
+from ganzoo.layers.minibatch_discrimination import MinibatchDiscrimination
+from ganzoo.layers.virtual_batch_norm import VirtualBatchNormalization
+
+__all__ = ["MinibatchDiscrimination", "VirtualBatchNormalization"]
