@@ -39,7 +39,19 @@ CONFIG, WEIGHTS, METADATA, CARD, GRID, MANIFEST = (
     "checksums.sha256",
 )
 REQUIRED = (CONFIG, WEIGHTS, METADATA, CARD, GRID)
-GRID_SEED, GRID_COUNT = 0, 64
+GRID_SEED, GRID_COUNT, POINTS_COUNT = 0, 64, 2500
+
+
+def save_sample_image(gan, dataset, path):
+    """``samples.png``: 64 images from seed 0 as a grid, or for a 2-D toy 2,500 points from seed 0
+    over the mixture's centres."""
+    from ganzoo import data
+    from ganzoo.utils.images import save_samples
+
+    if len(gan.image_shape) == 1:
+        centers = data.toy_centers(dataset) if dataset in data.TOYS else None
+        return save_samples(gan.sample(POINTS_COUNT, seed=GRID_SEED), path, centers)
+    return save_samples(gan.sample(GRID_COUNT, seed=GRID_SEED), path)
 
 
 class CheckpointError(ValueError):
@@ -132,7 +144,6 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
          hyperparameters=None, notes=None, paper=None, license=None):
     """Write ``gan`` as a checkpoint directory (its files replaced, subfolders kept); return its path."""
     from ganzoo import modelcard
-    from ganzoo.utils.images import save_grid
 
     if gan.g_optimizer is None:
         raise ValueError("compile() the GAN before saving it: the checkpoint records its optimizers")
@@ -168,11 +179,12 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
             "training": training or {},
             "hyperparameters": hyperparameters or {},
             "metrics": metrics or {},
-            "samples": {"file": GRID, "count": GRID_COUNT, "seed": GRID_SEED},
+            "samples": {"file": GRID, "seed": GRID_SEED,
+                        "count": POINTS_COUNT if len(gan.image_shape) == 1 else GRID_COUNT},
             "card": {"notes": notes or "", "paper": paper or "", "license": license or "apache-2.0"},
         }
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
-        save_grid(gan.sample(GRID_COUNT, seed=GRID_SEED), tmp / GRID, nrow=8, scale=2)
+        save_sample_image(gan, dataset, tmp / GRID)
         (tmp / CARD).write_text(modelcard.render(config, metadata))
         write_manifest(tmp)
         # Move the files in one by one (the manifest last): a training run keeps its resumable

@@ -20,7 +20,7 @@ from pathlib import Path
 import keras
 
 from ganzoo import backend, data
-from ganzoo.utils.images import save_grid
+from ganzoo.checkpoint import save_sample_image
 from ganzoo.zoo import create, get_entry
 
 STATE_DIR = "train_state"
@@ -70,6 +70,7 @@ class TrainingRun:
         self.steps_per_epoch = steps_per_epoch
         self.verbose = verbose
         self.command = command
+        keras.utils.set_random_seed(self.seed)  # weight init (and TF/NumPy RNGs) from the entry's seed
         self.gan = create(name)
         self.progress = {"epoch": 0, "step": 0, "images_seen": 0, "wall_time_s": 0.0,
                          "sessions": 0, "batch_size": self.batch_size, "entry": name}
@@ -136,8 +137,8 @@ class TrainingRun:
                 self.progress["epoch"] += 1
                 self.progress["step"] = 0
                 self.save_state()
-                save_grid(self.gan.sample(64, seed=0),
-                          self.state_dir / f"samples_epoch{self.progress['epoch']:03d}.png", nrow=8)
+                save_sample_image(self.gan, self.entry.dataset,
+                                  self.state_dir / f"samples_epoch{self.progress['epoch']:03d}.png")
             if self.out_of_time():
                 break
         self.save_state()

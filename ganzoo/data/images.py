@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganzoo.data.toys import TOYS, toy_arrays
+
 # name -> (TFDS name, image shape, IDX file names per split)
 _IDX = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -30,9 +32,10 @@ _HOW_TO_GET = (
 
 def _spec(name):
     if name not in DATASETS:
-        close = difflib.get_close_matches(str(name), DATASETS, n=3, cutoff=0.5)
+        known = sorted(DATASETS) + sorted(TOYS)
+        close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"Unknown dataset {name!r}.{hint} Known: {', '.join(sorted(DATASETS))}")
+        raise ValueError(f"Unknown dataset {name!r}.{hint} Known: {', '.join(known)}")
     return DATASETS[name]
 
 
@@ -75,7 +78,10 @@ def _idx_dir(name, data_dir):
 
 
 def load_arrays(name, split="train", data_dir=None):
-    """``(images uint8 (n, H, W, C), labels int64 (n,))`` for a dataset split."""
+    """``(images uint8 (n, H, W, C), labels int64 (n,))`` for a dataset split (toys: float32
+    points (n, 2) and mode indices, see :func:`ganzoo.data.toys.toy_arrays`)."""
+    if name in TOYS:
+        return toy_arrays(name, split)
     spec = _spec(name)
     _check_split(split)
     folder = _idx_dir(name, data_dir)
@@ -148,7 +154,8 @@ def load(
     drop_remainder=True,
     skip_batches=0,
 ):
-    """A ``tf.data.Dataset`` of image batches, float32, shape (batch, H, W, C), in [-1, 1].
+    """A ``tf.data.Dataset`` of image batches, float32, shape (batch, H, W, C), in [-1, 1]
+    (toys: float32 points (batch, 2), unscaled).
 
     Args:
         name: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``.
@@ -176,8 +183,10 @@ def load(
     if skip_batches:
         ds = ds.skip(skip_batches)
 
+    toy = name in TOYS
+
     def scale(images, *rest):
-        images = tf.cast(images, tf.float32) / 127.5 - 1.0
+        images = tf.cast(images, tf.float32) if toy else tf.cast(images, tf.float32) / 127.5 - 1.0
         return (images, *rest) if rest else images
 
     ds = ds.map(scale, num_parallel_calls=1).prefetch(2)

@@ -36,6 +36,22 @@ def toy_sample(name, n, seed=None):
     return (centers[idx] + sigma * rng.standard_normal((n, 2))).astype(np.float32)
 
 
+TOY_SPLITS = {"train": (50_000, 0), "test": (10_000, 1)}
+
+
+def toy_arrays(name, split="train"):
+    """A fixed finite split, so toys train through the same epoch machinery as images:
+    ``train`` = 50,000 points drawn with seed 0, ``test`` = 10,000 with seed 1. Returns
+    ``(points float32 (n, 2), mode index int64 (n,))``."""
+    if split not in TOY_SPLITS:
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    n, seed = TOY_SPLITS[split]
+    x = toy_sample(name, n, seed=seed)
+    centers = toy_centers(name)
+    labels = ((x[:, None, :] - centers[None]) ** 2).sum(-1).argmin(1)
+    return x, labels.astype(np.int64)
+
+
 def load_toy(name, batch_size=256, steps=1000, seed=0):
     """A ``tf.data.Dataset`` of ``steps`` batches of fresh mixture samples (float32 (batch, 2))."""
     import tensorflow as tf

@@ -43,3 +43,30 @@ register(
         notes=_DCGAN_MNIST_NOTES,
     )
 )
+
+
+register(
+    Entry(
+        name="gan-ring8",
+        description="Plain GAN (non-saturating loss) on the ring of 8 Gaussians: the mode-collapse baseline",
+        family="mlp",
+        dataset="ring8",
+        generator={"latent_dim": 64, "units": 128, "depth": 2},
+        discriminator={"units": 128, "depth": 2},
+        loss="nonsat",
+        hparams={"batch_size": 256, "epochs": 100, "learning_rate": 1e-3, "beta_1": 0.5,
+                 "beta_2": 0.999, "seed": 0},
+        hub_repo="ganzoo/gan-ring8",
+        hub_revision="main",
+        manifest_sha256="3925fc65ccd97bd8c47ab60e7336ab035d25472cd206de4980ea3b3dd998cb0a",
+        paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
+        notes=(
+            "The baseline the mode-collapse techniques are compared with: MLPs with 2 hidden layers "
+            "of 128 ReLU units (G: z in R^64), Adam(1e-3, beta_1=0.5), batch 256, 100 epochs of "
+            "the fixed 50,000-point train split (19,500 steps, ~1 min on 2 CPU cores). The shipped "
+            "run (seed 0) collapsed onto 2 of 8 modes. The outcome varies a lot with the seed: two "
+            "earlier unseeded runs of the same recipe reached 7 and 6 modes (74 % and 87 % high "
+            "quality). Compare techniques over several seeds, not one run."
+        ),
+    )
+)
