@@ -40,6 +40,12 @@ CONFIG, WEIGHTS, METADATA, CARD, GRID, MANIFEST = (
 )
 REQUIRED = (CONFIG, WEIGHTS, METADATA, CARD, GRID)
 GRID_SEED, GRID_COUNT, POINTS_COUNT = 0, 64, 2500
+DEFAULT_LICENSE = "apache-2.0"
+
+
+def _sample_image_count(gan):
+    """Images in the grid, or points in the scatter plot of a 2-D toy."""
+    return POINTS_COUNT if len(gan.image_shape) == 1 else GRID_COUNT
 
 
 def save_sample_image(gan, dataset, path):
@@ -48,10 +54,8 @@ def save_sample_image(gan, dataset, path):
     from ganzoo import data
     from ganzoo.utils.images import save_samples
 
-    if len(gan.image_shape) == 1:
-        centers = data.toy_centers(dataset) if dataset in data.TOYS else None
-        return save_samples(gan.sample(POINTS_COUNT, seed=GRID_SEED), path, centers)
-    return save_samples(gan.sample(GRID_COUNT, seed=GRID_SEED), path)
+    centers = data.toy_centers(dataset) if dataset in data.TOYS else None
+    return save_samples(gan.sample(_sample_image_count(gan), seed=GRID_SEED), path, centers)
 
 
 class CheckpointError(ValueError):
@@ -179,9 +183,8 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
             "training": training or {},
             "hyperparameters": hyperparameters or {},
             "metrics": metrics or {},
-            "samples": {"file": GRID, "seed": GRID_SEED,
-                        "count": POINTS_COUNT if len(gan.image_shape) == 1 else GRID_COUNT},
-            "card": {"notes": notes or "", "paper": paper or "", "license": license or "apache-2.0"},
+            "samples": {"file": GRID, "seed": GRID_SEED, "count": _sample_image_count(gan)},
+            "card": {"notes": notes or "", "paper": paper or "", "license": license or DEFAULT_LICENSE},
         }
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
         save_sample_image(gan, dataset, tmp / GRID)
@@ -248,7 +251,7 @@ def update_card(directory, metrics=None, notes=None, paper=None, license=None):
     metadata = read_metadata(directory)
     if metrics is not None:
         metadata["metrics"] = metrics
-    card = metadata.setdefault("card", {"notes": "", "paper": "", "license": "apache-2.0"})
+    card = metadata.setdefault("card", {"notes": "", "paper": "", "license": DEFAULT_LICENSE})
     for key, value in (("notes", notes), ("paper", paper), ("license", license)):
         if value is not None:
             card[key] = value

@@ -9,8 +9,8 @@ values, assignments are recorded in the scope instead of mutating anything, and 
 become the new state. The GAN exposes both optimizers' variables as ``model.optimizer.variables``
 (see ``ganzoo.gan._OptimizerPair``), so Adam moments and step counters of G and D are carried.
 
-:func:`gradients` differentiates with ``jax.value_and_grad`` a pure function of the values of the
-variables being differentiated: it re-enters a nested ``StatelessScope`` mapping those variables
+:func:`gradients` differentiates with ``jax.vjp`` a pure function of the values of the
+variables being differentiated (one forward pass, one backward pass per player): it re-enters a nested ``StatelessScope`` mapping those variables
 to the traced values, so the same ``loss_fn`` (which reads variables) works unchanged. Updates made
 inside ``loss_fn`` (batch-norm moving statistics, seed-generator state) are returned as auxiliary
 output and re-applied to the enclosing scope.
@@ -21,8 +21,13 @@ import keras
 from keras import StatelessScope
 
 
+def _scope():
+    # Keras has no public accessor for the active StatelessScope.
+    return keras.src.backend.common.stateless_scope.get_stateless_scope()
+
+
 def _current_value(variable):
-    scope = keras.src.backend.common.stateless_scope.get_stateless_scope()
+    scope = _scope()
     if scope is not None:
         value = scope.get_current_value(variable)
         if value is not None:
@@ -54,7 +59,7 @@ def gradients(loss_fn, variable_lists):
         (g_all,) = vjp_fn(cotangent)
         grads.append(g_all[offset : offset + len(variables)])
         offset += len(variables)
-    outer = keras.src.backend.common.stateless_scope.get_stateless_scope()
+    outer = _scope()
     for variable, value in updates:
         if outer is not None:
             outer.add_update((variable, value))
@@ -81,7 +86,6 @@ def _all_watched_variables():
 
 def train_step(model, state, data):
     """Run ``model.step(data)`` statelessly on ``state``; return ``(logs, new_state)``."""
-    trainable, non_trainable, optimizer_values, metrics_values = state
     groups = [
         model.trainable_variables,
         model.non_trainable_variables,
