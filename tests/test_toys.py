@@ -25,8 +25,10 @@ def test_grid25_centres_and_sampling():
     resid = x - c[nearest]
     assert abs(resid.std() - 0.05) < 0.002  # σ = 0.05
     np.testing.assert_array_equal(x[:5], data.toy_sample("grid25", 20000, seed=0)[:5])
-    ds = data.load_toy("ring8", batch_size=32, steps=3)
+    ds = data.load("ring8", batch_size=32).take(3)
     assert [b.shape for b in ds.as_numpy_iterator()] == [(32, 2)] * 3
+    x_train, modes = data.load_arrays("ring8")
+    assert x_train.shape == (50000, 2) and set(np.unique(modes)) == set(range(8))
 
 
 def test_real_data_scores_perfectly():

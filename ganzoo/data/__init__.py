@@ -10,10 +10,10 @@
 
 ``load_arrays`` gives the same data as NumPy arrays (uint8 images, int labels).
 
-Toys (``ring8``, ``grid25``): ``toy_sample`` / ``load_toy`` (see :mod:`ganzoo.data.toys`).
+Toys (``ring8``, ``grid25``): ``toy_sample``, or ``load`` like any dataset (see :mod:`ganzoo.data.toys`).
 
 This package imports no other ganzoo module.
 """
 
 from ganzoo.data.images import DATASETS, load, load_arrays, tfds_load  # noqa: F401
-from ganzoo.data.toys import TOYS, load_toy, toy_centers, toy_sample, toy_sigma  # noqa: F401
+from ganzoo.data.toys import TOYS, nearest_center, toy_centers, toy_sample, toy_sigma  # noqa: F401

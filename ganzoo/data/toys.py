@@ -4,7 +4,8 @@
   ``linspace(0, 2π, 8)``, which puts the first and last centre on the same point: 7 modes.)
 * ``grid25``: a 5x5 grid with spacing 2, centres at -4, -2, 0, 2, 4 on each axis, σ = 0.05.
 
-Mixture weights are uniform. Samples are float32 of shape (n, 2).
+Mixture weights are uniform. Samples are float32 of shape (n, 2); ``ganzoo.data.load("ring8")``
+batches a fixed split of them like any dataset (:func:`toy_arrays`).
 """
 
 import numpy as np
@@ -36,6 +37,15 @@ def toy_sample(name, n, seed=None):
     return (centers[idx] + sigma * rng.standard_normal((n, 2))).astype(np.float32)
 
 
+def nearest_center(points, centers):
+    """``(index, distance)`` of each point's nearest centre (Euclidean)."""
+    dist = np.linalg.norm(
+        np.asarray(points, np.float64)[:, None, :] - np.asarray(centers, np.float64)[None], axis=-1
+    )
+    index = dist.argmin(axis=1)
+    return index, dist[np.arange(len(dist)), index]
+
+
 TOY_SPLITS = {"train": (50_000, 0), "test": (10_000, 1)}
 
 
@@ -47,17 +57,4 @@ def toy_arrays(name, split="train"):
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
     n, seed = TOY_SPLITS[split]
     x = toy_sample(name, n, seed=seed)
-    centers = toy_centers(name)
-    labels = ((x[:, None, :] - centers[None]) ** 2).sum(-1).argmin(1)
-    return x, labels.astype(np.int64)
-
-
-def load_toy(name, batch_size=256, steps=1000, seed=0):
-    """A ``tf.data.Dataset`` of ``steps`` batches of fresh mixture samples (float32 (batch, 2))."""
-    import tensorflow as tf
-
-    x = toy_sample(name, batch_size * steps, seed=seed)
-    ds = tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
-    options = tf.data.Options()
-    options.autotune.enabled = False  # see ganzoo.data.images.load
-    return ds.with_options(options)
+    return x, nearest_center(x, toy_centers(name))[0].astype(np.int64)

@@ -15,7 +15,7 @@ The zoo reports them over 2,500 samples.
 
 import numpy as np
 
-from ganzoo.data.toys import toy_centers, toy_sigma
+from ganzoo.data.toys import nearest_center, toy_centers, toy_sigma
 
 
 def toy_metrics(samples, name=None, centers=None, sigma=None):
@@ -28,9 +28,8 @@ def toy_metrics(samples, name=None, centers=None, sigma=None):
     if centers is None or sigma is None:
         raise ValueError("pass a toy name, or both centers= and sigma=")
     centers = np.asarray(centers, dtype=np.float64)
-    dist = np.linalg.norm(x[:, None, :] - centers[None, :, :], axis=-1)
-    nearest = dist.argmin(axis=1)
-    good = dist[np.arange(len(x)), nearest] <= 3 * sigma
+    nearest, dist = nearest_center(x, centers)
+    good = dist <= 3 * sigma
     counts = np.bincount(nearest[good], minlength=len(centers))
     if counts.sum():
         p = counts / counts.sum()
