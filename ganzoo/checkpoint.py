@@ -63,12 +63,14 @@ class CheckpointError(ValueError):
 
 
 class _Weights(keras.Model):
-    """The part of a GAN that a checkpoint ships: G and D (not the optimizers' state)."""
+    """The part of a GAN that a checkpoint ships: G, D and the techniques' state (historical
+    averages, schedule positions) -- not the optimizers' state."""
 
     def __init__(self, gan):
         super().__init__()
         self.generator = gan.generator
         self.discriminator = gan.discriminator
+        self.techniques = list(gan.techniques)
         self.built = True
 
 

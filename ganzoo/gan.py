@@ -12,6 +12,12 @@ one D forward/backward on the fake batch per step, which is ~15-25 % of a step o
 MNIST equally well (see the model card of ``dcgan-mnist``). D sees the real and the fake batch in
 separate calls, so batch-norm statistics never mix real and fake samples (as in the authors' code).
 
+Techniques (:mod:`ganzoo.techniques`) plug into the step at fixed points -- D's inputs, D's
+targets, penalties added to D's loss, G's loss, state updates after the step -- so any combination
+composes without a new class. ``n_critic > 1`` (WGAN-GP) splits each real batch into ``n_critic``
+chunks: one D step per chunk (each with fresh ``z``), then one G step; the data pipeline's batch is
+then ``n_critic`` times the per-step batch.
+
 Samples: :meth:`GAN.sample` draws latents with NumPy (``np.random.default_rng(seed)``), so the
 same seed gives the same ``z`` -- and the same images -- under every backend.
 """
@@ -21,6 +27,7 @@ import numpy as np
 from keras import ops
 
 from ganzoo import backend, losses
+from ganzoo import techniques as techniques_lib
 
 UPDATES = ("simultaneous", "alternating")
 DEFAULT_LR = 2e-4
@@ -34,29 +41,39 @@ def default_optimizer(learning_rate=DEFAULT_LR, beta_1=DEFAULT_BETA_1, beta_2=0.
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class GAN(keras.Model):
-    """A generator/discriminator pair trained with a non-saturating GAN loss.
+    """A generator/discriminator pair, two optimizers, a loss and any techniques.
 
     Args:
         generator: a ``keras.Model`` mapping ``(batch, latent_dim)`` to images in [-1, 1]; it must
             have a ``latent_dim`` attribute.
         discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
-        loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``).
+        loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``, ``"wasserstein"``).
         update: ``"simultaneous"`` (one forward pass gives both players' gradients) or
             ``"alternating"`` (D steps first; G is then scored by the updated D, same ``z``, as in
             the DCGAN authors' code). See the module docstring.
         seed: seed of the step's latent sampler (a ``keras.random.SeedGenerator`` owned by the
             model, so its state is saved and resumed with the weights).
+        techniques: technique names, ``{"name": ..., **params}`` dicts or
+            :class:`~ganzoo.techniques.Technique` instances; checked against the players.
+        n_critic: D steps per G step (``update="alternating"`` only); each real batch is split
+            into ``n_critic`` chunks.
 
     Call ``compile()`` (DCGAN's Adam defaults) before ``fit``; :func:`ganzoo.load` returns a model
     that is already compiled.
     """
 
     def __init__(self, generator, discriminator, loss="nonsat", update="simultaneous", seed=None,
-                 **kwargs):
+                 techniques=None, n_critic=1, **kwargs):
         super().__init__(**kwargs)
         if update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}; got {update!r}")
         self.update = update
+        self.n_critic = int(n_critic)
+        if self.n_critic < 1 or (self.n_critic > 1 and update != "alternating"):
+            raise ValueError(
+                f"n_critic must be >= 1, and > 1 only with update='alternating'; got "
+                f"n_critic={n_critic}, update={update!r}"
+            )
         if not hasattr(generator, "latent_dim"):
             raise TypeError("generator must have a `latent_dim` attribute")
         self.generator = generator
@@ -69,14 +86,20 @@ class GAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.g_optimizer = None
         self.d_optimizer = None
+        self.techniques = techniques_lib.resolve(techniques)
+        for technique in self.techniques:
+            technique.check(self)
         self._trackers = {
-            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_loss", "g_loss", "d_real", "d_fake", "penalty")
         }
 
     # ----------------------------------------------------------------- building and compiling
     def build(self, input_shape=None):
         self.generator.build()
         self.discriminator.build()
+        for technique in self.techniques:
+            technique.attach(self)
         self.built = True
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
@@ -118,7 +141,17 @@ class GAN(keras.Model):
         """``keras.Model.fit``; a ``tf.data`` input is used in its own order (it shuffles itself)."""
         if shuffle is None:
             shuffle = not hasattr(x, "element_spec")
+        if self.n_critic > 1 and kwargs.get("batch_size") is not None:
+            self._check_critic_batch(kwargs["batch_size"])
         return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+    def _check_critic_batch(self, batch):
+        if batch % self.n_critic:
+            raise ValueError(
+                f"With n_critic={self.n_critic} each real batch is split into {self.n_critic} D "
+                f"steps, so its size must be a multiple of {self.n_critic}; got {batch}. Load the "
+                f"data with batch_size = {self.n_critic} x the per-step batch."
+            )
 
     def build_optimizers(self):
         """Create both optimizers' variables now (needed before loading a saved training state)."""
@@ -157,49 +190,115 @@ class GAN(keras.Model):
     def step(self, data):
         """The one training-step body: stateful ``keras.ops`` code, backend-independent."""
         real = self._real_batch(data)
-        batch = ops.shape(real)[0]
-        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
-        g_vars = self.generator.trainable_variables
-        d_vars = self.discriminator.trainable_variables
-        G, D = self.generator, self.discriminator
-
         if self.update == "simultaneous":
-
-            def loss_fn():
-                fake_logits = D(G(z, training=True), training=True)
-                real_logits = D(real, training=True)
-                return [self.d_loss_fn(real_logits, fake_logits), self.g_loss_fn(fake_logits)], (
-                    real_logits, fake_logits)
-
-            ([d_loss, g_loss], (real_logits, fake_logits)), (d_grads, g_grads) = backend.gradients(
-                loss_fn, [d_vars, g_vars]
-            )
-            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-            self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
-        else:  # "alternating": D steps on G(z), then G is scored by the updated D (same z)
-            fake = ops.stop_gradient(G(z, training=True))
-
-            def d_loss_fn():
-                real_logits, fake_logits = D(real, training=True), D(fake, training=True)
-                return [self.d_loss_fn(real_logits, fake_logits)], (real_logits, fake_logits)
-
-            ([d_loss], (real_logits, fake_logits)), (d_grads,) = backend.gradients(d_loss_fn, [d_vars])
-            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-
-            def g_loss_fn():
-                return [self.g_loss_fn(D(G(z, training=True), training=True))], None
-
-            ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
-            self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
-        values = {
-            "d_loss": d_loss,
-            "g_loss": g_loss,
-            "d_real": ops.mean(ops.sigmoid(real_logits)),
-            "d_fake": ops.mean(ops.sigmoid(fake_logits)),
-        }
+            values = self._simultaneous_step(real)
+        else:
+            values = self._alternating_step(real)
+        for technique in self.techniques:
+            technique.update_state(self)
+        score = ops.sigmoid if self.loss_name == "nonsat" else (lambda x: x)
+        values["d_real"] = ops.mean(score(values.pop("real_logits")))
+        values["d_fake"] = ops.mean(score(values.pop("fake_logits")))
         for name, value in values.items():
             self._trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def discriminate(self, x, training=True):
+        """D on ``x`` as the step sees it: ``(D's input after the techniques' input transforms,
+        logits, features)``."""
+        for technique in self.techniques:
+            x = technique.d_input(self, x)
+        logits, features = self.discriminator(x, training=training, return_features=True)
+        return x, logits, features
+
+    def _latents(self, batch):
+        return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+
+    def _d_forward(self, real, fake):
+        ctx = {"real": real, "fake": fake}
+        ctx["real_in"], ctx["real_logits"], ctx["real_features"] = self.discriminate(real)
+        ctx["fake_in"], ctx["fake_logits"], ctx["fake_features"] = self.discriminate(fake)
+        return ctx
+
+    def _d_loss(self, ctx):
+        """D's loss with the techniques' targets, and the sum of their penalties."""
+        shape = ops.shape(ctx["real_logits"])
+        real_target = ops.ones(shape, ctx["real_logits"].dtype)
+        fake_target = ops.zeros(ops.shape(ctx["fake_logits"]), ctx["fake_logits"].dtype)
+        for technique in self.techniques:
+            real_target, fake_target = technique.d_targets(self, real_target, fake_target)
+        loss = self.d_loss_fn(ctx["real_logits"], ctx["fake_logits"], real_target, fake_target)
+        penalty = ops.zeros((), loss.dtype)
+        for technique in self.techniques:
+            term = technique.d_penalty(self, ctx)
+            if term is not None:
+                penalty = penalty + term
+        return loss + penalty, penalty
+
+    def _g_loss(self, ctx):
+        loss = self.g_loss_fn(ctx["fake_logits"])
+        for technique in self.techniques:
+            loss = technique.g_loss(self, loss, ctx)
+        return loss
+
+    def _simultaneous_step(self, real):
+        G = self.generator
+        z = self._latents(ops.shape(real)[0])
+        d_vars, g_vars = self.discriminator.trainable_variables, G.trainable_variables
+
+        def loss_fn():
+            ctx = self._d_forward(real, G(z, training=True))
+            d_loss, penalty = self._d_loss(ctx)
+            return [d_loss, self._g_loss(ctx)], (ctx["real_logits"], ctx["fake_logits"], penalty)
+
+        ([d_loss, g_loss], (real_logits, fake_logits, penalty)), (d_grads, g_grads) = (
+            backend.gradients(loss_fn, [d_vars, g_vars]))
+        self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        return {"d_loss": d_loss, "g_loss": g_loss, "penalty": penalty,
+                "real_logits": real_logits, "fake_logits": fake_logits}
+
+    def _critic_chunks(self, real):
+        if self.n_critic == 1:
+            return [real]
+        if real.shape[0] is not None:
+            self._check_critic_batch(real.shape[0])
+        size = ops.shape(real)[0] // self.n_critic
+        return [real[i * size:(i + 1) * size] for i in range(self.n_critic)]
+
+    def _alternating_step(self, real):
+        """D steps on each chunk (fresh ``z``, G's output held fixed), then G is scored by the
+        updated D -- on the last chunk's ``z`` when n_critic = 1 (as in the DCGAN authors' code),
+        on fresh ``z`` otherwise (as in the WGAN-GP authors' code)."""
+        G = self.generator
+        d_vars, g_vars = self.discriminator.trainable_variables, G.trainable_variables
+        for chunk in self._critic_chunks(real):
+            z = self._latents(ops.shape(chunk)[0])
+            fake = ops.stop_gradient(G(z, training=True))
+
+            def d_loss_fn(chunk=chunk, fake=fake):
+                ctx = self._d_forward(chunk, fake)
+                d_loss, penalty = self._d_loss(ctx)
+                return [d_loss], (ctx["real_logits"], ctx["fake_logits"], penalty)
+
+            ([d_loss], (real_logits, fake_logits, penalty)), (d_grads,) = backend.gradients(
+                d_loss_fn, [d_vars])
+            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+        if self.n_critic > 1:
+            z = self._latents(ops.shape(chunk)[0])
+
+        def g_loss_fn():
+            fake = G(z, training=True)
+            fake_in, fake_logits, fake_features = self.discriminate(fake)
+            ctx = {"real": chunk, "fake": fake, "fake_in": fake_in, "fake_logits": fake_logits,
+                   "fake_features": fake_features, "real_in": None, "real_logits": None,
+                   "real_features": None}
+            return [self._g_loss(ctx)], None
+
+        ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
+        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        return {"d_loss": d_loss, "g_loss": g_loss, "penalty": penalty,
+                "real_logits": real_logits, "fake_logits": fake_logits}
 
     def test_step(self, data):
         raise NotImplementedError("GAN.evaluate is not defined; use ganzoo metrics instead")
@@ -252,6 +351,8 @@ class GAN(keras.Model):
             "loss": self.loss_name,
             "update": self.update,
             "seed": self.seed,
+            "techniques": [keras.saving.serialize_keras_object(t) for t in self.techniques],
+            "n_critic": self.n_critic,
         }
 
     @classmethod
@@ -259,6 +360,8 @@ class GAN(keras.Model):
         config = dict(config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        config["techniques"] = [keras.saving.deserialize_keras_object(t)
+                                for t in config.get("techniques") or ()]
         return cls(**config)
 
     def save_pretrained(self, directory, **card):

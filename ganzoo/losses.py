@@ -1,7 +1,8 @@
 """GAN losses as pure functions on discriminator *logits* (``keras.ops`` only).
 
-All functions return scalars (means over the batch). ``real_target`` lets a technique change D's
-target for real samples (one-sided label smoothing sets 0.9); fake targets stay 0.
+All functions return scalars (means over the batch). D's losses take ``real_target`` /
+``fake_target`` (scalars or per-example tensors of shape (batch, 1)) so that techniques can change
+D's targets (one-sided label smoothing, label noise); losses without targets ignore them.
 """
 
 from keras import ops
@@ -25,7 +26,17 @@ def g_nonsat(fake_logits):
     return ops.mean(_bce_with_logits(fake_logits, 1.0))
 
 
-LOSSES = {"nonsat": (d_nonsat, g_nonsat)}
+def d_wasserstein(real_logits, fake_logits, real_target=None, fake_target=None):
+    """The critic's loss of WGAN (Arjovsky et al. 2017): E[D(G(z))] - E[D(x)]."""
+    return ops.mean(fake_logits) - ops.mean(real_logits)
+
+
+def g_wasserstein(fake_logits):
+    """The generator's loss of WGAN: -E[D(G(z))]."""
+    return -ops.mean(fake_logits)
+
+
+LOSSES = {"nonsat": (d_nonsat, g_nonsat), "wasserstein": (d_wasserstein, g_wasserstein)}
 
 
 def get(name):

@@ -1,6 +1,7 @@
 """The model card (README.md) of a checkpoint, rendered from its config and metadata."""
 
 import json
+import re
 
 
 def _table(rows):
@@ -15,6 +16,27 @@ def _fmt(v):
     if isinstance(v, (dict, list)):
         return "`" + json.dumps(v, sort_keys=True) + "`"
     return str(v)
+
+
+def _techniques_section(gan_cfg):
+    """One item per technique: its parameters, what it does and where it follows the authors'
+    code (the technique's own docstring) and its paper."""
+    from ganzoo.techniques import TECHNIQUES
+
+    by_class = {cls.__name__: cls for cls in TECHNIQUES.values()}
+    lines = []
+    for spec in gan_cfg.get("techniques") or ():
+        cls = by_class.get(spec.get("class_name"))
+        params = {k: v for k, v in sorted(spec.get("config", {}).items())
+                  if k not in ("name", "trainable", "dtype")}
+        key = cls.key if cls else spec.get("class_name")
+        doc = " ".join((cls.__doc__ or "").split()) if cls else ""
+        doc = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", doc).replace("``", "`")
+        args = ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
+        lines.append(f"- **`{key}`**({args}): {doc}" + (f" *{cls.paper}.*" if cls and cls.paper else ""))
+    if not lines:
+        return []
+    return ["## Techniques", ""] + lines + [""]
 
 
 def render(config, metadata):
@@ -66,11 +88,16 @@ def render(config, metadata):
                 ("discriminator", f"`{gan_cfg['discriminator']['class_name']}` "
                  + _fmt({k: d_cfg[k] for k in sorted(d_cfg) if k not in ("name", "trainable", "dtype")})),
                 ("loss", gan_cfg.get("loss")),
+                ("updates", f"{gan_cfg.get('update', 'simultaneous')}, "
+                 f"{gan_cfg.get('n_critic', 1)} D step(s) per G step"),
                 ("parameters", f"G {metadata['parameters']['generator']:,}, "
                  f"D {metadata['parameters']['discriminator']:,}"),
             ]
         ),
         "",
+    ]
+    lines += _techniques_section(gan_cfg)
+    lines += [
         "## Training",
         "",
     ]

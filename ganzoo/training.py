@@ -72,6 +72,8 @@ class TrainingRun:
         self.command = command
         keras.utils.set_random_seed(self.seed)  # weight init (and TF/NumPy RNGs) from the entry's seed
         self.gan = create(name)
+        # one train step consumes n_critic per-step batches (WGAN-GP's critic steps)
+        self.step_batch = self.batch_size * self.gan.n_critic
         self.progress = {"epoch": 0, "step": 0, "images_seen": 0, "wall_time_s": 0.0,
                          "sessions": 0, "batch_size": self.batch_size, "entry": name}
         self._clock = time.monotonic()
@@ -97,7 +99,7 @@ class TrainingRun:
 
     def advance(self, steps):
         self.progress["step"] += steps
-        self.progress["images_seen"] += steps * self.batch_size
+        self.progress["images_seen"] += steps * self.step_batch
 
     def out_of_time(self):
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -119,7 +121,7 @@ class TrainingRun:
     def epoch_steps(self):
         """Batches per epoch (reads the split once)."""
         n = len(data.load_arrays(self.entry.dataset, "train", self.data_dir)[1])
-        full = n // self.batch_size
+        full = n // self.step_batch
         return min(full, self.steps_per_epoch) if self.steps_per_epoch else full
 
     def run(self):
@@ -128,7 +130,7 @@ class TrainingRun:
         while self.progress["epoch"] < self.epochs:  # the deadline is checked after each batch
             epoch, done = self.progress["epoch"], self.progress["step"]
             if done < steps:
-                ds = data.load(self.entry.dataset, "train", batch_size=self.batch_size,
+                ds = data.load(self.entry.dataset, "train", batch_size=self.step_batch,
                                data_dir=self.data_dir, seed=self.seed + epoch,
                                skip_batches=done).take(steps - done)
                 self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
@@ -154,7 +156,7 @@ class TrainingRun:
         hp.update(batch_size=self.batch_size, epochs=self.epochs)
         training = {
             "command": self.command or "ganzoo " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-            "dataset": f"{self.entry.dataset} train split ({self.epoch_steps * self.batch_size} "
+            "dataset": f"{self.entry.dataset} train split ({self.epoch_steps * self.step_batch} "
                        "images per epoch)",
             "epochs": p["epoch"],
             "images_seen": p["images_seen"],

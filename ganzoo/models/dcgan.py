@@ -18,10 +18,26 @@ defaults, 0.99 / 1e-3, make the moving statistics lag far behind a fast-changing
 Supported image shapes: 28x28 (start 7x7, two upsamplings), 32x32 and 64x64 (start 4x4), any channel
 count. ``width`` is the channel count of G's last hidden layer and D's first; it doubles towards G's
 input / D's output, as in the paper's figure 1.
+
+Options used by techniques (:mod:`ganzoo.techniques`):
+
+* ``DCGANGenerator(norm="vbn")``: virtual batch normalization (Salimans et al. 2016) in place of
+  batch norm. A reference batch of ``reference_batch_size`` latents ``z_ref`` is drawn once (from
+  ``reference_seed``) when the generator is built and kept as a non-trainable weight, so it is saved
+  with the checkpoint. Every call runs ``z_ref`` through the network beside ``z`` (in one batch: the
+  convolutions are per-example) and each VBN layer normalizes with the reference statistics, so an
+  image depends only on its own ``z`` -- in training and in sampling alike.
+* ``DCGANDiscriminator(norm=None)``: no batch norm (a WGAN-GP critic).
+* ``DCGANDiscriminator(minibatch_discrimination={"num_kernels": B, "kernel_dim": C})``: a
+  :class:`~ganzoo.layers.MinibatchDiscrimination` layer between the flattened features and the logit.
+* ``D(x, return_features=True)`` returns ``(logits, features)``; the features are the flattened last
+  feature map (feature matching's layer), taken before minibatch discrimination.
 """
 
 import keras
-from keras import layers
+from keras import layers, ops
+
+from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
 
 _INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 _GAMMA_INIT = {"class_name": "RandomNormal", "config": {"mean": 1.0, "stddev": 0.02}}
@@ -47,12 +63,39 @@ def _bn(name):
     )
 
 
+def _check_choice(what, value, choices):
+    if value not in choices:
+        raise ValueError(f"{what} must be one of {choices}; got {value!r}")
+    return value
+
+
+def minibatch_spec(value):
+    """``None`` / ``False`` (no layer), ``True`` (the layer's defaults) or a dict of its arguments
+    -> ``None`` or a dict."""
+    if value is None or value is False:
+        return None
+    return {} if value is True else dict(value)
+
+
+def minibatch_layer(spec):
+    """The MinibatchDiscrimination layer for a :func:`minibatch_spec` (``None``: no layer)."""
+    if spec is None:
+        return None
+    return MinibatchDiscrimination(name="minibatch_discrimination", **spec)
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class DCGANGenerator(keras.Model):
     """z (batch, latent_dim) -> images (batch, H, W, C) in [-1, 1] (tanh)."""
 
-    def __init__(self, latent_dim=100, image_shape=(28, 28, 1), width=64, kernel_size=4, **kwargs):
+    def __init__(self, latent_dim=100, image_shape=(28, 28, 1), width=64, kernel_size=4,
+                 norm="batch", reference_batch_size=64, reference_seed=0, **kwargs):
         super().__init__(**kwargs)
+        self.norm = _check_choice("DCGANGenerator norm", norm, ("batch", "vbn"))
+        self.reference_batch_size = int(reference_batch_size)
+        self.reference_seed = int(reference_seed)
+        if self.norm == "vbn" and self.reference_batch_size < 1:
+            raise ValueError(f"reference_batch_size must be >= 1; got {reference_batch_size}")
         self.latent_dim = int(latent_dim)
         self.image_shape = _check_image_shape(image_shape)
         self.width = int(width)
@@ -73,7 +116,7 @@ class DCGANGenerator(keras.Model):
             kernel_initializer=_INIT,
             name="project",
         )
-        self.project_bn = _bn("project_bn")
+        self.project_bn = self._norm_layer("project_bn")
         self.reshape = layers.Reshape((self.start_side, self.start_side, self.start_channels))
         self.blocks = []
         for i in range(n_up - 1):
@@ -86,23 +129,47 @@ class DCGANGenerator(keras.Model):
                 kernel_initializer=_INIT,
                 name=f"up{i}",
             )
-            self.blocks.append((conv, _bn(f"up{i}_bn")))
+            self.blocks.append((conv, self._norm_layer(f"up{i}_bn")))
         self.to_image = layers.Conv2DTranspose(
             channels, self.kernel_size, strides=2, padding="same", kernel_initializer=_INIT,
             name="to_image",
         )
 
+    def _norm_layer(self, name):
+        if self.norm == "vbn":
+            return VirtualBatchNormalization(epsilon=1e-5, name=name.replace("_bn", "_vbn"))
+        return _bn(name)
+
     def build(self, input_shape=None):
         if not self.built:
+            if self.norm == "vbn":
+                self.z_ref = self.add_weight(
+                    shape=(self.reference_batch_size, self.latent_dim), name="z_ref",
+                    initializer=keras.initializers.RandomNormal(seed=self.reference_seed),
+                    trainable=False,
+                )
             self.built = True  # before tracing call() so that __call__ does not build again
             self.call(keras.ops.zeros((1, self.latent_dim)))
 
+    def _normalize(self, norm, x, training):
+        if self.norm == "batch":
+            return norm(x, training=training)
+        # [x; reference] went through the layers below as one batch; split, normalize, rejoin.
+        n = ops.shape(x)[0] - self.reference_batch_size
+        out, ref = norm(x[:n], x[n:])
+        return ops.concatenate([out, ref], axis=0)
+
     def call(self, z, training=False):
-        x = keras.ops.relu(self.project_bn(self.project(z), training=training))
+        if self.norm == "vbn":
+            z = ops.concatenate([z, ops.cast(self.z_ref, z.dtype)], axis=0)
+        x = ops.relu(self._normalize(self.project_bn, self.project(z), training))
         x = self.reshape(x)
-        for conv, bn in self.blocks:
-            x = keras.ops.relu(bn(conv(x), training=training))
-        return keras.ops.tanh(self.to_image(x))
+        for conv, norm in self.blocks:
+            x = ops.relu(self._normalize(norm, conv(x), training))
+        x = ops.tanh(self.to_image(x))
+        if self.norm == "vbn":
+            x = x[: ops.shape(x)[0] - self.reference_batch_size]
+        return x
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + self.image_shape
@@ -114,6 +181,9 @@ class DCGANGenerator(keras.Model):
             "image_shape": list(self.image_shape),
             "width": self.width,
             "kernel_size": self.kernel_size,
+            "norm": self.norm,
+            "reference_batch_size": self.reference_batch_size,
+            "reference_seed": self.reference_seed,
         }
 
 
@@ -121,8 +191,11 @@ class DCGANGenerator(keras.Model):
 class DCGANDiscriminator(keras.Model):
     """images (batch, H, W, C) in [-1, 1] -> one real/fake logit per image, shape (batch, 1)."""
 
-    def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, **kwargs):
+    def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
+                 minibatch_discrimination=None, **kwargs):
         super().__init__(**kwargs)
+        self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None))
+        self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.image_shape = _check_image_shape(image_shape)
         self.width = int(width)
         self.kernel_size = int(kernel_size)
@@ -140,12 +213,14 @@ class DCGANDiscriminator(keras.Model):
                 self.kernel_size,
                 strides=2,
                 padding="same",
-                use_bias=i == 0,  # BN follows every conv but the first (D's input layer).
+                # BN follows every conv but the first (D's input layer).
+                use_bias=i == 0 or self.norm is None,
                 kernel_initializer=_INIT,
                 name=f"down{i}",
             )
-            self.blocks.append((conv, None if i == 0 else _bn(f"down{i}_bn")))
+            self.blocks.append((conv, None if i == 0 or self.norm is None else _bn(f"down{i}_bn")))
         self.flatten = layers.Flatten()
+        self.minibatch = minibatch_layer(self.minibatch_discrimination)
         self.to_logit = layers.Dense(1, kernel_initializer=_INIT, name="to_logit")
 
     def build(self, input_shape=None):
@@ -162,8 +237,11 @@ class DCGANDiscriminator(keras.Model):
             x = keras.ops.leaky_relu(x, negative_slope=0.2)
         return self.flatten(x)
 
-    def call(self, x, training=False):
-        return self.to_logit(self.features(x, training=training))
+    def call(self, x, training=False, return_features=False):
+        features = self.features(x, training=training)
+        h = features if self.minibatch is None else self.minibatch(features)
+        logits = self.to_logit(h)
+        return (logits, features) if return_features else logits
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 1)
@@ -174,4 +252,6 @@ class DCGANDiscriminator(keras.Model):
             "image_shape": list(self.image_shape),
             "width": self.width,
             "kernel_size": self.kernel_size,
+            "norm": self.norm,
+            "minibatch_discrimination": self.minibatch_discrimination,
         }

@@ -9,6 +9,8 @@ the GAN engine treats toys and images alike.
 import keras
 from keras import layers
 
+from ganzoo.models.dcgan import minibatch_layer, minibatch_spec
+
 
 def _check(units, depth):
     if int(units) < 1 or int(depth) < 1:
@@ -46,9 +48,14 @@ class MLPGenerator(keras.Model):
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class MLPDiscriminator(keras.Model):
-    def __init__(self, units=128, depth=2, input_dim=2, **kwargs):
+    def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
+                 **kwargs):
         super().__init__(**kwargs)
         _check(units, depth)
+        if norm is not None:
+            raise ValueError(f"MLPDiscriminator has no normalization layers (norm=None); got {norm!r}")
+        self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
+        self.minibatch = minibatch_layer(self.minibatch_discrimination)
         self.units, self.depth = int(units), int(depth)
         self.image_shape = (int(input_dim),)
         self.hidden = [layers.Dense(self.units, activation="relu", name=f"fc{i}")
@@ -65,12 +72,16 @@ class MLPDiscriminator(keras.Model):
             x = layer(x)
         return x
 
-    def call(self, x, training=False):
-        return self.to_logit(self.features(x, training=training))
+    def call(self, x, training=False, return_features=False):
+        features = self.features(x, training=training)
+        h = features if self.minibatch is None else self.minibatch(features)
+        logits = self.to_logit(h)
+        return (logits, features) if return_features else logits
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 1)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "depth": self.depth,
-                "input_dim": self.image_shape[0]}
+                "input_dim": self.image_shape[0],
+                "minibatch_discrimination": self.minibatch_discrimination}

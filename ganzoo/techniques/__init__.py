@@ -1,0 +1,24 @@
+"""Stabilization techniques as composable units (see :mod:`ganzoo.techniques.base`).
+
+``ganzoo.create("dcgan", dataset="mnist", techniques=["feature_matching", ...])`` builds a GAN with
+any combination; ``list_techniques()`` names them all.
+"""
+
+from ganzoo.techniques.base import (  # noqa: F401
+    TECHNIQUES, Technique, get_technique, merge_options, register_technique, resolve,
+)
+from ganzoo.techniques.labels import LabelNoise, OneSidedLabelSmoothing, flip_targets  # noqa: F401
+from ganzoo.techniques.noise import InstanceNoise, instance_noise_sigma  # noqa: F401
+from ganzoo.techniques.penalties import (  # noqa: F401
+    DRAGAN, R1, WGANGP, dragan_penalty, dragan_points, gradient_norms, r1_penalty, wgan_gp_penalty,
+)
+from ganzoo.techniques.salimans import (  # noqa: F401
+    FeatureMatching, HistoricalAveraging, MinibatchDiscriminationTechnique,
+    VirtualBatchNormalizationTechnique, feature_matching_loss, historical_penalty,
+    running_average,
+)
+
+
+def list_techniques():
+    """The registered technique names, sorted."""
+    return sorted(TECHNIQUES)

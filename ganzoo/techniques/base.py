@@ -1,0 +1,173 @@
+"""The technique interface, the registry of technique names, and composition rules.
+
+A technique is a small ``keras.layers.Layer`` (so that its state -- running averages, schedule
+positions -- is tracked, saved and resumed with the GAN) that the one training step of
+:class:`ganzoo.gan.GAN` calls at fixed points:
+
+``d_input(gan, x)``
+    transform every input of D, real or generated (instance noise);
+``d_targets(gan, real_target, fake_target)``
+    D's per-example targets for the non-saturating loss, shape (batch, 1) (label smoothing, noise);
+``d_penalty(gan, ctx)``
+    a term added to D's loss (gradient penalties, historical averaging); ``None`` for none;
+``g_loss(gan, loss, ctx)``
+    G's loss, given the loss so far (feature matching replaces it, historical averaging adds);
+``update_state(gan)``
+    after both players stepped (running averages, schedule counters).
+
+``ctx`` is a dict with the D step's tensors: ``real`` / ``fake`` (the batches before ``d_input``),
+``real_in`` / ``fake_in`` (what D saw), ``real_logits`` / ``fake_logits`` and
+``real_features`` / ``fake_features`` (D's feature layer; ``real_*`` may be ``None`` in G's step of
+alternating updates -- use :meth:`GAN.discriminate` to compute them).
+
+Besides hooks, a technique declares what it needs from the rest of the GAN, and ``ganzoo.create``
+applies it: ``engine`` (defaults for ``loss``, ``update``, ``n_critic``; ``loss`` is a requirement),
+``hparams`` (optimizer defaults, e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9)), ``generator_kwargs`` /
+``discriminator_kwargs`` (architecture options, e.g. ``minibatch_discrimination``), ``losses``
+(the loss families it works with), ``group`` (at most one technique of a group, e.g. one gradient
+penalty) and :meth:`check` (validated against the built GAN, e.g. no batch norm in a WGAN-GP critic).
+"""
+
+import difflib
+
+import keras
+
+TECHNIQUES = {}
+
+
+def register_technique(cls):
+    """Class decorator: make ``cls`` reachable by its ``key`` and serializable by Keras."""
+    if cls.key in TECHNIQUES:
+        raise ValueError(f"technique {cls.key!r} is already registered")
+    TECHNIQUES[cls.key] = cls
+    return keras.saving.register_keras_serializable(package="ganzoo")(cls)
+
+
+class Technique(keras.layers.Layer):
+    key = None  # the registry name, e.g. "feature_matching"
+    order = 50  # composition order of the hooks (lower first)
+    engine = {}  # defaults for GAN(loss=, update=, n_critic=); "loss" is also required
+    hparams = {}  # optimizer defaults (learning_rate, beta_1, beta_2)
+    generator_kwargs = {}
+    discriminator_kwargs = {}
+    losses = None  # loss families this technique works with (None: any)
+    group = None  # at most one technique per group
+    paper = ""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("name", self.key)
+        super().__init__(**kwargs)
+        self.built = True
+
+    # ---------------------------------------------------------------------------- hooks
+    def attach(self, gan):
+        """Create state that depends on the GAN's (built) players. Called by ``GAN.build``."""
+
+    def check(self, gan):
+        """Raise ``ValueError`` if this technique cannot work with ``gan``."""
+        if self.losses is not None and gan.loss_name not in self.losses:
+            raise ValueError(
+                f"technique {self.key!r} needs one of the losses {self.losses}; the GAN uses "
+                f"{gan.loss_name!r}"
+            )
+        required = self.engine.get("loss")
+        if required is not None and gan.loss_name != required:
+            raise ValueError(
+                f"technique {self.key!r} defines the loss {required!r}; the GAN was built with "
+                f"loss={gan.loss_name!r} (ganzoo.create sets it for you)"
+            )
+
+    def d_input(self, gan, x):
+        return x
+
+    def d_targets(self, gan, real_target, fake_target):
+        return real_target, fake_target
+
+    def d_penalty(self, gan, ctx):
+        return None
+
+    def g_loss(self, gan, loss, ctx):
+        return loss
+
+    def update_state(self, gan):
+        pass
+
+    def describe(self):
+        """One line for the model card: the technique and its parameters."""
+        params = {k: v for k, v in self.get_config().items()
+                  if k not in ("name", "trainable", "dtype")}
+        args = ", ".join(f"{k}={v}" for k, v in params.items())
+        return f"{self.key}({args})"
+
+
+def unknown_technique_error(name):
+    close = difflib.get_close_matches(str(name), list(TECHNIQUES), n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return ValueError(
+        f"Unknown technique {name!r}.{hint} Known techniques: {', '.join(sorted(TECHNIQUES))}"
+    )
+
+
+def get_technique(spec):
+    """A :class:`Technique` from a name, a ``{"name": ..., **params}`` dict, or an instance."""
+    if isinstance(spec, Technique):
+        return spec
+    if isinstance(spec, str):
+        name, params = spec, {}
+    elif isinstance(spec, dict) and "name" in spec:
+        params = dict(spec)
+        name = params.pop("name")
+    else:
+        raise TypeError(
+            "a technique is a name (e.g. 'feature_matching'), a dict {'name': ..., **params} or "
+            f"a Technique instance; got {spec!r}"
+        )
+    try:
+        cls = TECHNIQUES[name]
+    except KeyError:
+        raise unknown_technique_error(name) from None
+    try:
+        return cls(**params)
+    except TypeError as e:
+        raise ValueError(f"technique {name!r}: bad parameters {params}: {e}") from None
+
+
+def resolve(specs):
+    """Instances for ``specs``, in composition order; refuses duplicates and group clashes."""
+    techniques = [get_technique(s) for s in (specs or ())]
+    seen, groups = set(), {}
+    for t in techniques:
+        if t.key in seen:
+            raise ValueError(f"technique {t.key!r} is listed twice")
+        seen.add(t.key)
+        if t.group is not None:
+            if t.group in groups:
+                raise ValueError(
+                    f"techniques {groups[t.group]!r} and {t.key!r} cannot be combined: both are "
+                    f"a {t.group} (use one)"
+                )
+            groups[t.group] = t.key
+    engines = {}
+    for t in techniques:
+        for k, v in t.engine.items():
+            if k in engines and engines[k][1] != v:
+                raise ValueError(
+                    f"techniques {engines[k][0]!r} and {t.key!r} cannot be combined: they need "
+                    f"{k}={engines[k][1]!r} and {k}={v!r}"
+                )
+            engines[k] = (t.key, v)
+    return sorted(techniques, key=lambda t: t.order)
+
+
+def merge_options(techniques, attribute, given, what):
+    """Options ``given`` by the user plus those the techniques set; a clash is an error."""
+    merged = dict(given or {})
+    for t in techniques:
+        for k, v in getattr(t, attribute).items():
+            if k in merged and merged[k] != v:
+                raise ValueError(
+                    f"technique {t.key!r} needs {what} option {k}={v!r}, but {k}={merged[k]!r} "
+                    "was given"
+                )
+            merged[k] = v
+    return merged

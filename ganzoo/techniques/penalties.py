@@ -1,0 +1,150 @@
+"""Gradient penalties on D: WGAN-GP, DRAGAN and R1. Input gradients come from
+:func:`ganzoo.backend.input_gradient` (the one module that knows the backend's autodiff), so each
+penalty is differentiable again with respect to D's weights and is minimized by D's own optimizer
+step -- there is no separate penalty step. All three act on D's logit (the critic's output)."""
+
+import keras
+from keras import ops
+
+from ganzoo import backend
+from ganzoo.techniques.base import Technique, register_technique
+
+
+def gradient_norms(grads):
+    """Per-example L2 norm over every non-batch axis (no epsilon, as in the authors' code)."""
+    axes = tuple(range(1, len(grads.shape)))
+    return ops.sqrt(ops.sum(ops.square(grads), axis=axes))
+
+
+def _per_example(values, like):
+    return ops.reshape(ops.convert_to_tensor(values), (-1,) + (1,) * (len(like.shape) - 1))
+
+
+def wgan_gp_penalty(critic, real, fake, epsilon, weight=10.0):
+    """``weight * E[(||∇D(x̂)||₂ - 1)²]`` at ``x̂ = real + ε (fake - real)``, one ε per example
+    (shape (batch,)) -- Gulrajani et al. 2017, Algorithm 1."""
+    real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
+    x_hat = real + _per_example(epsilon, real) * (fake - real)
+    _, grads = backend.input_gradient(critic, x_hat)
+    return weight * ops.mean(ops.square(gradient_norms(grads) - 1.0))
+
+
+def dragan_points(real, uniform, alpha, scale=0.5):
+    """DRAGAN's sample points as in the authors' notebook (kodalinaveen3/DRAGAN):
+    ``x_p = x + scale · std(x) · u`` with ``u ~ U[0, 1)`` per element and ``std`` the batch's
+    (population) standard deviation over all elements; ``x̂ = x + α (x_p - x)``, ``α ~ U[0, 1]``
+    per example."""
+    real, uniform = ops.convert_to_tensor(real), ops.convert_to_tensor(uniform)
+    perturbed = real + scale * ops.std(real) * uniform
+    return real + _per_example(alpha, real) * (perturbed - real)
+
+
+def dragan_penalty(critic, real, uniform, alpha, weight=10.0, scale=0.5):
+    """``weight * E[(||∇D(x̂)||₂ - 1)²]`` at :func:`dragan_points` (Kodali et al. 2017)."""
+    _, grads = backend.input_gradient(critic, dragan_points(real, uniform, alpha, scale))
+    return weight * ops.mean(ops.square(gradient_norms(grads) - 1.0))
+
+
+def r1_penalty(critic, real, gamma=10.0):
+    """``(γ/2) E[||∇D(x)||²]`` on real data (Mescheder et al. 2018, eq. 9, and their code's
+    ``0.5 * reg_param * grad²`` -- some public code drops the ½; we keep it)."""
+    _, grads = backend.input_gradient(critic, ops.convert_to_tensor(real))
+    axes = tuple(range(1, len(grads.shape)))
+    return 0.5 * gamma * ops.mean(ops.sum(ops.square(grads), axis=axes))
+
+
+def _critic(gan):
+    return lambda x: gan.discriminator(x, training=True)
+
+
+def _has_batch_norm(model):
+    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in model._flatten_layers())
+
+
+@register_technique
+class WGANGP(Technique):
+    """WGAN-GP (Gulrajani et al. 2017): Wasserstein loss, gradient penalty λ=10 at random
+    interpolates of real and generated data, ``n_critic`` = 5 critic steps (each on a fresh real
+    batch) per generator step, no batch norm in the critic, Adam(1e-4, β=(0.5, 0.9)) -- the settings
+    of the authors' MNIST code (igul222/improved_wgan_training, ``gan_mnist.py``)."""
+
+    key = "wgan_gp"
+    order = 40
+    group = "gradient penalty"
+    hparams = {"learning_rate": 1e-4, "beta_1": 0.5, "beta_2": 0.9}
+    discriminator_kwargs = {"norm": None}
+    paper = "Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017, arXiv:1704.00028"
+
+    def __init__(self, weight=10.0, n_critic=5, **kwargs):
+        super().__init__(**kwargs)
+        self.weight, self.n_critic = float(weight), int(n_critic)
+        if self.n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1; got {n_critic}")
+
+    @property
+    def engine(self):
+        return {"loss": "wasserstein", "update": "alternating", "n_critic": self.n_critic}
+
+    def check(self, gan):
+        super().check(gan)
+        if _has_batch_norm(gan.discriminator):
+            raise ValueError(
+                "WGAN-GP penalizes each example's gradient; batch norm in the critic makes an "
+                "example's output depend on its batch (Gulrajani et al. 2017, sec. 4). Build the "
+                "discriminator without it (DCGANDiscriminator(norm=None); ganzoo.create does this)."
+            )
+
+    def d_penalty(self, gan, ctx):
+        real, fake = ctx["real_in"], ops.stop_gradient(ctx["fake_in"])
+        epsilon = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator)
+        return wgan_gp_penalty(_critic(gan), real, fake, epsilon, self.weight)
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight, "n_critic": self.n_critic}
+
+
+@register_technique
+class DRAGAN(Technique):
+    """DRAGAN (Kodali et al. 2017): gradient penalty λ=10 around perturbed real data. Follows the
+    authors' notebook (uniform perturbation scaled by half the batch's standard deviation, see
+    :func:`dragan_points`) rather than the paper's final version (x + δ with Gaussian δ); the
+    penalty acts on D's logit."""
+
+    key = "dragan"
+    order = 40
+    group = "gradient penalty"
+    paper = "Kodali et al., On Convergence and Stability of GANs, 2017, arXiv:1705.07215"
+
+    def __init__(self, weight=10.0, scale=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.weight, self.scale = float(weight), float(scale)
+
+    def d_penalty(self, gan, ctx):
+        real = ctx["real_in"]
+        uniform = keras.random.uniform(ops.shape(real), seed=gan.seed_generator, dtype=real.dtype)
+        alpha = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator, dtype=real.dtype)
+        return dragan_penalty(_critic(gan), real, uniform, alpha, self.weight, self.scale)
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight, "scale": self.scale}
+
+
+@register_technique
+class R1(Technique):
+    """R1 regularization (Mescheder et al. 2018): ``(γ/2) E_real ||∇D(x)||²`` on D's logit, γ=10,
+    every step."""
+
+    key = "r1"
+    order = 40
+    group = "gradient penalty"
+    paper = "Mescheder, Geiger & Nowozin, Which Training Methods for GANs do actually Converge?, ICML 2018"
+
+    def __init__(self, gamma=10.0, **kwargs):
+        super().__init__(**kwargs)
+        self.gamma = float(gamma)
+
+    def d_penalty(self, gan, ctx):
+        return r1_penalty(_critic(gan), ctx["real_in"], self.gamma)
+
+    def get_config(self):
+        return {**super().get_config(), "gamma": self.gamma}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Train zoo entries one after another (never two at once on the 2-core machines), each resumable:
+# re-running this script continues unfinished entries and skips finished ones.
+#   scripts/train_queue.sh NAME [NAME ...]
+# Runs from a snapshot of ganzoo/ so that editing the source tree cannot break a running job.
+set -u
+cd "$(dirname "$0")/.."
+snap=$(mktemp -d /tmp/ganzoo-snap.XXXX)
+cp -r ganzoo "$snap/"
+mkdir -p logs
+for name in "$@"; do
+    out="checkpoints/$name"
+    if [ -f "$out/checksums.sha256" ] && [ ! -d "$out/train_state" -o -f "$out/.done" ]; then
+        echo "skip $name (checkpoint exists)"; continue
+    fi
+    case "$name" in
+        *-mnist) data="--data-dir ../shared/data/mnist" ;;
+        *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
+        *) data="" ;;
+    esac
+    while pgrep -f "ganzoo train" > /dev/null; do sleep 10; done  # one training at a time
+    echo "$(date -u +%T) train $name"
+    PYTHONPATH="$snap" python -m ganzoo train "$name" $data --out "$out" --verbose 2 \
+        > "logs/$name.log" 2>&1 && touch "$out/.done"
+    echo "$(date -u +%T) done $name (exit $?)"
+done

@@ -1,0 +1,244 @@
+"""Each technique's math against hand-computed values on tiny inputs, and how techniques compose."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import ganzoo
+from ganzoo import backend, techniques as T
+from ganzoo.gan import GAN
+from ganzoo.losses import d_nonsat, d_wasserstein, g_wasserstein
+from ganzoo.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+
+def np_(x):
+    return ops.convert_to_numpy(x)
+
+
+# ------------------------------------------------------------------------------ labels
+def test_one_sided_smoothing_targets_and_loss():
+    t = T.OneSidedLabelSmoothing()
+    real_t, fake_t = t.d_targets(None, ops.ones((3, 1)), ops.zeros((3, 1)))
+    np.testing.assert_allclose(np_(real_t), 0.9)
+    np.testing.assert_allclose(np_(fake_t), 0.0)
+    # BCE with target 0.9 at logit 0 is log 2 whatever the target; at logit 2 it is
+    # log(1 + e^-2) + 0.1 * 2 = 0.3269 (hand-computed)
+    loss = d_nonsat(ops.array([[2.0]]), ops.array([[-50.0]]), real_t[:1], fake_t[:1])
+    np.testing.assert_allclose(np_(loss), np.log1p(np.exp(-2.0)) + 0.2, rtol=1e-5)
+
+
+def test_label_noise_flips_swap_targets():
+    real_t, fake_t = ops.full((4, 1), 0.9), ops.zeros((4, 1))
+    flip_r = ops.array([[True], [False], [False], [True]])
+    flip_f = ops.array([[False], [True], [False], [False]])
+    r, f = T.flip_targets(real_t, fake_t, flip_r, flip_f)
+    np.testing.assert_allclose(np_(r)[:, 0], [0.0, 0.9, 0.9, 0.0])
+    np.testing.assert_allclose(np_(f)[:, 0], [0.0, 0.9, 0.0, 0.0])
+
+
+def test_label_noise_flips_about_p_of_targets():
+    gan = GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+              seed=3, techniques=[{"name": "label_noise", "p": 0.25}])
+    r, f = gan.techniques[0].d_targets(gan, ops.ones((20000, 1)), ops.zeros((20000, 1)))
+    assert abs(1 - np_(r).mean() - 0.25) < 0.015 and abs(np_(f).mean() - 0.25) < 0.015
+
+
+# ----------------------------------------------------------------------- instance noise
+def test_instance_noise_schedule():
+    sig = [float(np_(T.instance_noise_sigma(s, 0.4, 100))) for s in (0, 25, 50, 100, 1000)]
+    np.testing.assert_allclose(sig, [0.4, 0.3, 0.2, 0.0, 0.0], atol=1e-7)
+
+
+def test_instance_noise_position_is_saved_and_resumed(tmp_path):
+    gan = GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+              seed=0, techniques=[{"name": "instance_noise", "sigma": 0.5, "anneal_steps": 10}])
+    gan.compile()
+    gan.fit(np.zeros((12, 2), "float32"), batch_size=4, epochs=1, verbose=0)
+    noise = gan.techniques[0]
+    assert int(np_(noise.step)) == 3
+    np.testing.assert_allclose(np_(noise.current_sigma()), 0.5 * 0.7, rtol=1e-6)
+    gan.save_weights(tmp_path / "s.weights.h5")
+    other = GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+                techniques=[{"name": "instance_noise", "sigma": 0.5, "anneal_steps": 10}])
+    other.compile()
+    other.build_optimizers()
+    other.load_weights(tmp_path / "s.weights.h5")
+    assert int(np_(other.techniques[0].step)) == 3
+
+
+def test_instance_noise_perturbs_inputs_with_current_sigma():
+    gan = GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+              seed=1, techniques=[{"name": "instance_noise", "sigma": 0.3, "anneal_steps": 10}])
+    x = ops.zeros((20000, 2))
+    noisy = np_(gan.techniques[0].d_input(gan, x))
+    assert abs(noisy.std() - 0.3) < 0.01
+
+
+# ------------------------------------------------------------------ gradient penalties
+class Linear(keras.layers.Layer):
+    """D(x) = sum(w * x): its input gradient is w everywhere."""
+
+    def __init__(self, w):
+        super().__init__()
+        self.w = self.add_weight(shape=np.shape(w), initializer=keras.initializers.Constant(w))
+
+    def call(self, x):
+        return ops.sum(ops.reshape(x * self.w, (ops.shape(x)[0], -1)), axis=1, keepdims=True)
+
+
+def square(x):
+    """D(x) = sum(x²): its input gradient is 2x."""
+    return ops.sum(ops.reshape(ops.square(x), (ops.shape(x)[0], -1)), axis=1, keepdims=True)
+
+
+def test_wgan_gp_penalty_on_linear_and_quadratic_critics():
+    w = np.array([[3.0, 4.0]], "float32")  # ||w|| = 5 -> penalty 10 * (5 - 1)^2 = 160
+    real, fake = np.array([[1.0, 2.0], [0.0, 0.0]], "float32"), np.array([[3.0, 2.0], [1.0, 1.0]], "float32")
+    eps = np.array([0.5, 0.25], "float32")
+    got = T.wgan_gp_penalty(Linear(w), real, fake, eps)
+    np.testing.assert_allclose(np_(got), 160.0, rtol=1e-6)
+    # x̂ = [[2, 2], [0.25, 0.25]]; ∇ = 2x̂, norms 4·sqrt(2) and 0.5·sqrt(2)
+    n = np.array([4 * np.sqrt(2), 0.5 * np.sqrt(2)])
+    np.testing.assert_allclose(np_(T.wgan_gp_penalty(square, real, fake, eps)),
+                               10 * np.mean((n - 1) ** 2), rtol=1e-5)
+
+
+def test_dragan_points_and_penalty():
+    real = np.array([[0.0, 2.0], [2.0, 4.0]], "float32")  # std over all elements = sqrt(2)
+    u = np.array([[1.0, 0.5], [0.0, 1.0]], "float32")
+    alpha = np.array([1.0, 0.5], "float32")
+    s = np.sqrt(2.0)
+    expect = np.array([[0.5 * s, 2 + 0.25 * s], [2.0, 4 + 0.25 * s]])
+    np.testing.assert_allclose(np_(T.dragan_points(real, u, alpha)), expect, rtol=1e-5)
+    n = np.linalg.norm(2 * expect, axis=1)
+    np.testing.assert_allclose(np_(T.dragan_penalty(square, real, u, alpha)),
+                               10 * np.mean((n - 1) ** 2), rtol=1e-5)
+
+
+def test_r1_penalty_keeps_the_half():
+    real = np.array([[1.0, 0.0], [1.0, 1.0]], "float32")
+    # ∇ = 2x: squared norms 4 and 8, mean 6 -> (10 / 2) * 6 = 30
+    np.testing.assert_allclose(np_(T.r1_penalty(square, real, gamma=10.0)), 30.0, rtol=1e-6)
+
+
+def test_penalty_is_differentiable_in_the_weights():
+    """R1 on D(x) = w·x is (γ/2)||w||², so d/dw = γ·w: a second-order gradient through the
+    backend module."""
+    w = np.array([[1.0, -2.0]], "float32")
+    critic = Linear(w)
+    x = np.ones((3, 2), "float32")
+    (_, _), (grads,) = backend.gradients(lambda: ([T.r1_penalty(critic, x, gamma=4.0)], None),
+                                         [critic.trainable_variables])
+    np.testing.assert_allclose(np_(grads[0]), 4.0 * w, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- Salimans et al.'s set
+def test_feature_matching_loss():
+    real = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")  # means [2, 3]
+    fake = np.array([[0.0, 0.0], [2.0, 0.0]], "float32")  # means [1, 0]
+    np.testing.assert_allclose(np_(T.feature_matching_loss(real, fake)), (1 + 9) / 2, rtol=1e-6)
+
+
+def test_historical_penalty_and_running_average():
+    vals = [np.array([1.0, 2.0], "float32"), np.array([[3.0]], "float32")]
+    avgs = [np.array([0.0, 0.0], "float32"), np.array([[1.0]], "float32")]
+    vals, avgs = [ops.convert_to_tensor(v) for v in vals], [ops.convert_to_tensor(a) for a in avgs]
+    np.testing.assert_allclose(np_(T.historical_penalty(vals, avgs, 0.5)), 0.5 * (1 + 4 + 4))
+    avg = np.zeros(2, "float32")
+    seq = [np.array([1.0, 3.0]), np.array([3.0, 5.0]), np.array([8.0, 1.0])]
+    for t, v in enumerate(seq, start=1):
+        avg = np_(T.running_average(ops.convert_to_tensor(avg), ops.convert_to_tensor(v, "float32"), t))
+    np.testing.assert_allclose(avg, np.mean(seq, axis=0), rtol=1e-6)
+
+
+def test_historical_averaging_state_is_the_mean_of_past_weights():
+    gan = GAN(MLPGenerator(latent_dim=2, units=3, depth=1), MLPDiscriminator(units=3, depth=1),
+              seed=0, techniques=["historical_averaging"])
+    gan.compile()
+    seen = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            backend.sync_state(self.model)
+            seen.append([np_(v).copy() for v in self.model.generator.trainable_variables])
+
+    x = np.random.default_rng(0).normal(size=(12, 2)).astype("float32")
+    gan.fit(x, batch_size=4, epochs=1, verbose=0, callbacks=[Record()])
+    backend.sync_state(gan)
+    ha = gan.techniques[0]
+    assert int(np_(ha.count)) == 3
+    for i, avg in enumerate(ha.g_avg):
+        np.testing.assert_allclose(np_(avg), np.mean([s[i] for s in seen], axis=0), rtol=1e-5, atol=1e-7)
+
+
+def test_losses_wasserstein():
+    r, f = ops.array([[1.0], [3.0]]), ops.array([[0.5], [-0.5]])
+    np.testing.assert_allclose(np_(d_wasserstein(r, f)), 0.0 - 2.0)
+    np.testing.assert_allclose(np_(g_wasserstein(f)), 0.0)
+
+
+# -------------------------------------------------------------------------- engine
+def test_n_critic_steps_d_n_times_per_g_step():
+    gan = GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+              seed=0, loss="wasserstein", update="alternating", n_critic=5, techniques=["wgan_gp"])
+    gan.compile()
+    gan.fit(np.zeros((20, 2), "float32"), batch_size=10, epochs=1, verbose=0)
+    assert int(np_(gan.d_optimizer.iterations)) == 10 and int(np_(gan.g_optimizer.iterations)) == 2
+    with pytest.raises(ValueError, match="multiple of 5"):
+        gan.fit(np.zeros((8, 2), "float32"), batch_size=8, epochs=1, verbose=0)
+
+
+def test_every_technique_trains_a_step_with_finite_losses():
+    for name in T.list_techniques():
+        family = "dcgan" if name == "virtual_batch_normalization" else "mlp"
+        dataset = "mnist" if family == "dcgan" else "ring8"
+        kw = {"generator": {"width": 4}, "discriminator": {"width": 4}} if family == "dcgan" else {}
+        gan = ganzoo.create(family, dataset=dataset, techniques=[name], **kw)
+        shape = (4 * gan.n_critic,) + gan.image_shape
+        x = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
+        hist = gan.fit(x, batch_size=shape[0], epochs=1, verbose=0)
+        assert all(np.isfinite(v[-1]) for v in hist.history.values()), (name, hist.history)
+
+
+def test_vbn_generator_output_does_not_depend_on_the_batch():
+    g = DCGANGenerator(latent_dim=4, width=4, norm="vbn", reference_batch_size=8)
+    g.build()
+    z = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    alone = np_(g(z[:2], training=True))
+    np.testing.assert_allclose(np_(g(z, training=True))[:2], alone, atol=1e-6)
+    np.testing.assert_allclose(np_(g(z[:2], training=False)), alone, atol=1e-6)
+
+
+# ------------------------------------------------------------------ composition rules
+def test_create_any_combination_without_a_class():
+    gan = ganzoo.create("dcgan", dataset="fashion_mnist",
+                        techniques=["minibatch_discrimination", "one_sided_label_smoothing"],
+                        generator={"width": 4}, discriminator={"width": 4})
+    assert [t.key for t in gan.techniques] == ["minibatch_discrimination",
+                                                "one_sided_label_smoothing"]
+    assert gan.discriminator.minibatch is not None
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"techniques": ["feature_matchin"]}, "Did you mean: feature_matching"),
+    ({"techniques": ["wgan_gp"], "discriminator": {"norm": "batch"}}, "norm=None"),
+    ({"techniques": ["wgan_gp", "one_sided_label_smoothing"]}, "needs one of the losses"),
+    ({"techniques": ["r1", "dragan"]}, "cannot be combined"),
+    ({"techniques": ["r1", "r1"]}, "listed twice"),
+    ({"techniques": [{"name": "label_noise", "p": 0.7}]}, "p must be"),
+])
+def test_bad_combinations_are_clear_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ganzoo.create("dcgan", dataset="mnist", **kwargs)
+
+
+def test_technique_needs_what_the_architecture_lacks():
+    with pytest.raises(ValueError, match="no option norm"):
+        ganzoo.create("mlp", dataset="ring8", techniques=["virtual_batch_normalization"])
+    with pytest.raises(ValueError, match="batch norm in the critic"):
+        GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4), loss="wasserstein",
+            update="alternating", n_critic=5, techniques=["wgan_gp"])
+    with pytest.raises(ValueError, match="MinibatchDiscrimination layer"):
+        GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4),
+            techniques=["minibatch_discrimination"])
