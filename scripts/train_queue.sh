@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train zoo entries one after another (never two at once on the 2-core machines), each resumable:
 # re-running this script continues unfinished entries and skips finished ones.
-#   scripts/train_queue.sh NAME [NAME ...]
+#   scripts/train_queue.sh NAME [NAME ...]      (NAME: a zoo entry, or classifier-<dataset>)
 # Runs from a snapshot of ganzoo/ so that editing the source tree cannot break a running job.
 set -u
 cd "$(dirname "$0")/.."
@@ -18,9 +18,14 @@ for name in "$@"; do
         *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
         *) data="" ;;
     esac
-    while pgrep -f "ganzoo train" > /dev/null; do sleep 10; done  # one training at a time
+    # one training at a time
+    while pgrep -f "ganzoo train|ganzoo.classifiers" > /dev/null; do sleep 10; done
     echo "$(date -u +%T) train $name"
-    PYTHONPATH="$snap" python -m ganzoo train "$name" $data --out "$out" --verbose 2 \
+    case "$name" in
+        classifier-*) cmd=(python -m ganzoo.classifiers "${name#classifier-}") ;;
+        *) cmd=(python -m ganzoo train "$name") ;;
+    esac
+    PYTHONPATH="$snap" "${cmd[@]}" $data --out "$out" --verbose 2 \
         > "logs/$name.log" 2>&1 && touch "$out/.done"
     echo "$(date -u +%T) done $name (exit $?)"
 done

@@ -65,7 +65,7 @@ def test_entry_end_to_end(name, tmp_path, mnist_dir):
 
     g0 = [keras.ops.convert_to_numpy(v).copy() for v in gan.generator.trainable_variables]
     d0 = [keras.ops.convert_to_numpy(v).copy() for v in gan.discriminator.trainable_variables]
-    data = ganzoo.data.load(entry.dataset, batch_size=16, data_dir=mnist_dir).take(2)
+    data = ganzoo.data.load(entry.dataset, batch_size=8 * gan.n_critic, data_dir=mnist_dir).take(2)
     hist = gan.fit(data, epochs=1, verbose=0)  # no compile call: a loaded entry is ready
     assert all(np.isfinite(v[-1]) for v in hist.history.values())
     assert any(not np.array_equal(a0, keras.ops.convert_to_numpy(b))
