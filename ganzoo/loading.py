@@ -40,10 +40,11 @@ def load(name, pretrained=True, revision=None, cache_dir=None):
         local = checkpoints_root() / name
         if (local / checkpoint.MANIFEST).exists():
             return checkpoint.load(local, entry.manifest_sha256)
-        if entry.hub_repo is None:
+        if entry.hub_repo is None or entry.manifest_sha256 is None:
             raise FileNotFoundError(
-                f"{name!r} has no checkpoint in {local} and no Hub repository; "
-                f"train one with `ganzoo train {name} --out {local}`"
+                f"{name!r} has no released checkpoint yet (none in {local}, none pinned on the "
+                f"Hub); train one with `ganzoo train {name} --out {local}`, or use "
+                f"ganzoo.load({name!r}, pretrained=False) for the untrained model"
             )
         path = hub.pull(entry.hub_repo, revision=revision or entry.hub_revision,
                         cache_dir=cache_dir, manifest_sha256=entry.manifest_sha256)

@@ -9,6 +9,9 @@ from ganzoo import checkpoint
 from ganzoo.zoo import ENTRIES
 
 NAMES = sorted(ENTRIES)
+# entries with a released (pinned) checkpoint; the others are still being trained (the issue notes
+# list them) and get the untrained-model tests below
+SHIPPED = [n for n in NAMES if ENTRIES[n].manifest_sha256]
 
 
 def test_list_models_and_pattern():
@@ -35,7 +38,17 @@ def test_missing_directory_is_a_clear_error(tmp_path):
         ganzoo.load(str(tmp_path / "nope"))
 
 
-@pytest.mark.parametrize("name", NAMES)
+def test_entry_without_a_released_checkpoint_says_how_to_train_it(monkeypatch, tmp_path):
+    import dataclasses
+
+    monkeypatch.setenv("GANZOO_CHECKPOINTS", str(tmp_path))
+    monkeypatch.setitem(ENTRIES, "gan-ring8",
+                        dataclasses.replace(ENTRIES["gan-ring8"], manifest_sha256=None))
+    with pytest.raises(FileNotFoundError, match="ganzoo train gan-ring8"):
+        ganzoo.load("gan-ring8")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_checkpoint_is_pinned_and_small(name):
     entry = ENTRIES[name]
     path = ganzoo.checkpoints_root() / name
@@ -45,7 +58,7 @@ def test_shipped_checkpoint_is_pinned_and_small(name):
     assert size <= 12 * 2**20, f"{name}: {size} bytes > 12 MB"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", SHIPPED)
 def test_entry_end_to_end(name, tmp_path, mnist_dir):
     """Pretrained load, deterministic samples, fine-tune both nets, save -> load identical."""
     entry = ENTRIES[name]

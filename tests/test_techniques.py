@@ -190,11 +190,11 @@ def test_n_critic_steps_d_n_times_per_g_step():
 
 
 def test_every_technique_trains_a_step_with_finite_losses():
+    """On the DCGAN family (batch norm in D: penalties must carry its updates out of the
+    input-gradient transformation under JAX)."""
     for name in T.list_techniques():
-        family = "dcgan" if name == "virtual_batch_normalization" else "mlp"
-        dataset = "mnist" if family == "dcgan" else "ring8"
-        kw = {"generator": {"width": 4}, "discriminator": {"width": 4}} if family == "dcgan" else {}
-        gan = ganzoo.create(family, dataset=dataset, techniques=[name], **kw)
+        gan = ganzoo.create("dcgan", dataset="mnist", techniques=[name],
+                            generator={"width": 4}, discriminator={"width": 4})
         shape = (4 * gan.n_critic,) + gan.image_shape
         x = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
         hist = gan.fit(x, batch_size=shape[0], epochs=1, verbose=0)

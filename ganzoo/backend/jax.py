@@ -59,22 +59,38 @@ def gradients(loss_fn, variable_lists):
         (g_all,) = vjp_fn(cotangent)
         grads.append(g_all[offset : offset + len(variables)])
         offset += len(variables)
+    _apply(updates)
+    return (losses, aux), grads
+
+
+def input_gradient(fn, x):
+    """``jax.value_and_grad`` w.r.t. ``x``. ``fn`` runs in a nested ``StatelessScope`` that starts
+    from the enclosing scope's values (so the result stays differentiable in the weights traced
+    by :func:`gradients`); its variable updates (batch-norm statistics of a D called in training
+    mode) leave the transformation as auxiliary output and are written back to that scope."""
+    outer = _scope()
+    base = dict(outer.state_mapping) if outer is not None else {}
+
+    def total(x_):
+        with StatelessScope() as scope:
+            scope.state_mapping.update(base)  # Keras has no public way to inherit a mapping
+            y = fn(x_)
+        changed = {k: v for k, v in scope.state_mapping.items() if base.get(k) is not v}
+        return keras.ops.sum(y), (y, changed)
+
+    (_, (y, changed)), g = jax.value_and_grad(total, has_aux=True)(x)
+    if outer is not None:
+        outer.state_mapping.update(changed)
+    return y, g
+
+
+def _apply(updates):
     outer = _scope()
     for variable, value in updates:
         if outer is not None:
             outer.add_update((variable, value))
         else:
             variable.assign(value)
-    return (losses, aux), grads
-
-
-def input_gradient(fn, x):
-    def total(x_):
-        y = fn(x_)
-        return keras.ops.sum(y), y
-
-    (_, y), g = jax.value_and_grad(total, has_aux=True)(x)
-    return y, g
 
 
 _WATCHED = []
