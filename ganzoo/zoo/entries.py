@@ -1,6 +1,16 @@
-"""The shipped zoo entries (plain data)."""
+"""The shipped zoo entries (plain data).
+
+Each entry's checkpoint is pinned by the sha256 of its ``checksums.sha256`` in ``pins.json``
+(written by ``scripts/pin_checkpoints.py`` when a checkpoint is released); an entry without a pin
+has no released checkpoint yet.
+"""
+
+import json
+from pathlib import Path
 
 from ganzoo.zoo.registry import Entry, register
+
+_PINS = json.loads((Path(__file__).parent / "pins.json").read_text())
 
 _DCGAN_PAPER = (
     "Radford, Metz & Chintala, *Unsupervised Representation Learning with Deep Convolutional "
@@ -37,7 +47,7 @@ register(
         family="dcgan",
         dataset="mnist",
         hub_repo="ganzoo/dcgan-mnist",
-        manifest_sha256="c17c05774187b2fa555231326724f5599783714b495ad9306a72e5f2a3f06a9b",
+        manifest_sha256=_PINS.get("dcgan-mnist"),
         paper=_DCGAN_PAPER,
         notes=_DCGAN_MNIST_NOTES,
     )
@@ -50,7 +60,7 @@ register(
         family="mlp",
         dataset="ring8",
         hub_repo="ganzoo/gan-ring8",
-        manifest_sha256="3925fc65ccd97bd8c47ab60e7336ab035d25472cd206de4980ea3b3dd998cb0a",
+        manifest_sha256=_PINS.get("gan-ring8"),
         paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
         notes=(
             "The baseline the mode-collapse techniques are compared with: MLPs with 2 hidden layers "
@@ -119,9 +129,6 @@ def _technique_entry(prefix, dataset, family, description, techniques, base, bud
         notes=_BUDGET_NOTE.format(base=base, budget=budget),
     ))
 
-
-# manifest sha256 of each shipped technique checkpoint (filled in when it is trained)
-_PINS = {}
 
 for _prefix, (_what, _techniques) in _MNIST_TECHNIQUES.items():
     _technique_entry(_prefix, "mnist", "dcgan", f"DCGAN with {_what} on MNIST digits, 28x28x1",
