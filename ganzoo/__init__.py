@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 from ganzoo import data  # noqa: E402,F401
 from ganzoo.checkpoint import CheckpointError  # noqa: E402,F401
+from ganzoo.evaluation import evaluate  # noqa: E402,F401
 from ganzoo.gan import GAN  # noqa: E402,F401
 from ganzoo.loading import checkpoints_root, load  # noqa: E402,F401
 from ganzoo.zoo import create, list_models  # noqa: E402,F401

@@ -11,6 +11,7 @@
       README.md          model card (front matter for the Hub; metrics, data, hyper-parameters, the
                          exact command that trained it)
       samples.png        sample grid, 64 images from seed 0
+      metrics.json       (once evaluated) the full record of ``ganzoo eval``
       checksums.sha256   ``sha256sum`` format, one line per file above
 
 Loading verifies every file against ``checksums.sha256`` (and, for a registry entry, the manifest
@@ -241,10 +242,12 @@ def read_metadata(directory):
     return _read_json(Path(directory) / METADATA)
 
 
-def update_card(directory, metrics=None, notes=None, paper=None, license=None):
+def update_card(directory, metrics=None, notes=None, paper=None, license=None, files=None):
     """Update a verified checkpoint's metadata (metrics, card text), re-render its model card and
-    rewrite the manifest. The weights are untouched. Returns the new manifest sha256 (the value a
-    registry entry pins)."""
+    rewrite the manifest. The weights are untouched. ``files``: extra ``{file name: text}`` to
+    write beside them (e.g. ``metrics.json``, see :mod:`ganzoo.evaluation`); the manifest lists
+    every file of the directory. Returns the new manifest sha256 (the value a registry entry
+    pins)."""
     from ganzoo import modelcard
 
     directory = Path(directory)
@@ -257,6 +260,10 @@ def update_card(directory, metrics=None, notes=None, paper=None, license=None):
     for key, value in (("notes", notes), ("paper", paper), ("license", license)):
         if value is not None:
             card[key] = value
+    for name, text in sorted((files or {}).items()):
+        if name in REQUIRED + (MANIFEST,) or "/" in name or name.startswith("."):
+            raise ValueError(f"update_card cannot write {name!r}")
+        (directory / name).write_text(text)
     (directory / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
     (directory / CARD).write_text(modelcard.render(config, metadata))
     return write_manifest(directory)

@@ -64,6 +64,116 @@ def _cmd_push(args):
     return 0
 
 
+def _eval_target(name, gan):
+    """The local checkpoint directory ``ganzoo eval`` may write to, or a ValueError."""
+    from pathlib import Path
+
+    from ganzoo import checkpoints_root
+    from ganzoo.zoo import ENTRIES
+
+    directory = getattr(gan, "checkpoint_dir", None)
+    if directory is None or str(name).startswith("hf://"):
+        raise ValueError(f"{name} is not a local checkpoint: evaluate with --no-write, or a local "
+                         "copy of the checkpoint directory")
+    if name in ENTRIES and Path(directory).resolve() != (checkpoints_root() / name).resolve():
+        raise ValueError(f"{name} was loaded from {directory} (the Hugging Face cache), not from "
+                         f"{checkpoints_root() / name}: evaluate with --no-write")
+    return Path(directory)
+
+
+def _eval_command(args):
+    import shlex
+
+    parts = ["ganzoo", "eval"] + ([args.name] if args.name else ["--floor", args.floor])
+    for flag, value in (("--metrics", args.metrics), ("--num-samples", args.num_samples),
+                        ("--seed", args.seed), ("--batch-size", args.batch_size),
+                        ("--data-dir", args.data_dir), ("--reference-size", args.reference_size)):
+        if value is not None:
+            parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
+def _cmd_eval(args):
+    import json as json_lib
+
+    from ganzoo import evaluation
+
+    if (args.name is None) == (args.floor is None):
+        raise ValueError("give a NAME to evaluate, or --floor DATASET (not both)")
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    common = dict(metrics=args.metrics, seed=args.seed, batch_size=args.batch_size,
+                  data_dir=args.data_dir, progress=progress, reference_size=args.reference_size)
+    if args.floor is not None:
+        results = evaluation.real_floor(args.floor, num_samples=args.num_samples, **common)
+        results["command"] = _eval_command(args)
+        print(evaluation.format_table(results))
+        if args.json:
+            print(json_lib.dumps(results, indent=2, sort_keys=True))
+        if not args.no_write:
+            path = evaluation.write_floor(args.floors_file, results)
+            print(f"\nWrote the {args.floor} floor to {path}; run `ganzoo table` to show it in "
+                  "docs/zoo.md")
+        return 0
+
+    import ganzoo
+
+    gan = ganzoo.load(args.name)
+    target = None if args.no_write else _eval_target(args.name, gan)
+    results = evaluation.evaluate(gan, num_samples=args.num_samples, **common)
+    results["command"] = _eval_command(args)
+    print(evaluation.format_table(results))
+    if args.json:
+        print(json_lib.dumps(results, indent=2, sort_keys=True))
+    if target is None:
+        return 0
+    if not results["metrics"]:
+        print("\nNo metric could be computed: nothing written.")
+        return 1
+    old = evaluation.read_metrics(target)
+    sha = evaluation.write_metrics(target, results)
+    print(f"\nWrote {target / evaluation.METRICS_FILE} and updated {target / 'README.md'}.")
+    if old:
+        dropped = sorted(set(old.get("metrics") or {}) - set(results["metrics"]))
+        if dropped:
+            print(f"Note: the previous metrics.json also had {', '.join(dropped)}; they are not in "
+                  "the new one (metrics.json holds one evaluation: list every metric you want).")
+    from ganzoo.zoo import ENTRIES
+
+    if args.name in ENTRIES:
+        pinned = ENTRIES[args.name].manifest_sha256
+        why = (f"until then ganzoo.load({args.name!r}) refuses this checkpoint (pinned: {pinned})"
+               if pinned else "it is not pinned yet")
+        print(f"\nThe manifest changed. Update the pin of {args.name} to {sha}\n"
+              f"  (ganzoo/zoo/entries.py: manifest_sha256 of {args.name!r}); {why}.")
+    else:
+        print(f"\nNew sha256 of {target / 'checksums.sha256'}: {sha}")
+    return 0
+
+
+def _cmd_table(args):
+    from pathlib import Path
+
+    from ganzoo import checkpoints_root, zootable
+
+    readme = None if args.no_readme else Path(args.readme or "README.md")
+    if readme is not None and not readme.exists():
+        if args.readme is not None:
+            raise FileNotFoundError(f"No README at {readme}")
+        print(f"(no {readme} here: README block skipped)", file=sys.stderr)
+        readme = None
+    root = Path(args.checkpoints) if args.checkpoints else checkpoints_root()
+    changed = zootable.write(root, args.out, floors=args.floors, readme=readme, check=args.check)
+    if args.check:
+        if changed:
+            print("Out of date (run `ganzoo table`): " + ", ".join(map(str, changed)),
+                  file=sys.stderr)
+            return 1
+        print("Zoo table up to date.")
+        return 0
+    print("Wrote " + ", ".join(map(str, changed)) if changed else "Zoo table already up to date.")
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="ganzoo", description="A Keras 3 model zoo of GANs.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -97,6 +207,45 @@ def build_parser():
     s.add_argument("--steps-per-epoch", type=int, default=None, help="cap (smoke tests)")
     s.add_argument("--verbose", type=int, default=None, help="Keras verbosity (1 bar, 2 line)")
     s.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser("eval", help="evaluate a checkpoint; write metrics.json and its card")
+    s.add_argument("name", nargs="?", default=None,
+                   help="entry name or checkpoint directory (hf:// ids with --no-write)")
+    s.add_argument("--metrics", default=None,
+                   help="comma-separated names; default: the dataset's set (mnist: fid,kid,"
+                        "precision,recall,classes_seen,class_kl,classifier_is; toys: modes,"
+                        "high_quality,reverse_kl); add inception_fid,inception_kid,inception_is "
+                        "explicitly ('default,inception_fid' keeps the rest)")
+    s.add_argument("--num-samples", type=int, default=None,
+                   help="generated samples (default 10000; toys 2500)")
+    s.add_argument("--seed", type=int, default=0, help="latent seed: gan.sample(N, seed)")
+    s.add_argument("--batch-size", type=int, default=500)
+    s.add_argument("--data-dir", default=None, help="folder of the dataset's IDX files")
+    s.add_argument("--reference-size", type=int, default=None,
+                   help="use only the first N test images as reference (quick checks)")
+    s.add_argument("--no-write", action="store_true",
+                   help="print only; do not write metrics.json / the card / floors.json")
+    s.add_argument("--floor", default=None, metavar="DATASET",
+                   help="instead of a GAN: the real-vs-real floor (train subset vs test split)")
+    s.add_argument("--floors-file", default="docs/floors.json",
+                   help="where --floor stores its result (read by `ganzoo table`)")
+    s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar (default: when stderr is a terminal)")
+    s.add_argument("--json", action="store_true", help="also print the result as JSON")
+    s.set_defaults(func=_cmd_eval)
+
+    s = sub.add_parser("table", help="generate docs/zoo.md and the README summary block")
+    s.add_argument("--out", default="docs/zoo.md")
+    s.add_argument("--readme", default=None,
+                   help="README with the <!-- zoo-table:start/end --> block (default README.md)")
+    s.add_argument("--no-readme", action="store_true", help="do not touch the README")
+    s.add_argument("--floors", default=None,
+                   help="real-vs-real floors file (default: floors.json beside --out)")
+    s.add_argument("--checkpoints", default=None,
+                   help="checkpoints folder (default: $GANZOO_CHECKPOINTS or checkpoints/)")
+    s.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a generated file is out of date")
+    s.set_defaults(func=_cmd_table)
 
     s = sub.add_parser("push", help="upload a checkpoint directory to the Hugging Face Hub")
     s.add_argument("path")

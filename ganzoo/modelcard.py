@@ -39,6 +39,23 @@ def _techniques_section(gan_cfg):
     return ["## Techniques", ""] + lines + [""]
 
 
+_EVAL_CONTEXT = ("num_samples", "seed", "reference", "feature_space")
+
+
+def _metrics_section(metrics):
+    """The metrics table; a ``ganzoo eval`` result (see :mod:`ganzoo.evaluation`) also carries
+    its sample count, seed, reference set and feature space, shown first."""
+    if "num_samples" not in metrics:
+        return [_table([(k, _fmt(v)) for k, v in sorted(metrics.items())]), ""]
+    n, seed = metrics["num_samples"], metrics.get("seed")
+    rows = [("samples", f"{n:,} generated, `gan.sample({n}, seed={seed})`")]
+    for key, label in (("reference", "reference"), ("feature_space", "feature space")):
+        if key in metrics:
+            rows.append((label, metrics[key]))
+    rows += [(k, _fmt(v)) for k, v in sorted(metrics.items()) if k not in _EVAL_CONTEXT]
+    return [_table(rows), "", "Computed by `ganzoo eval` (full record: `metrics.json`).", ""]
+
+
 def render(config, metadata):
     """The card's markdown; everything it says comes from ``config.json`` and ``metadata.json``."""
     card = metadata.get("card") or {}
@@ -113,7 +130,7 @@ def render(config, metadata):
         lines += ["Hyper-parameters:", "", _table([(k, _fmt(v)) for k, v in sorted(hparams.items())]), ""]
     lines += ["## Metrics", ""]
     if metrics:
-        lines += [_table([(k, _fmt(v)) for k, v in sorted(metrics.items())]), ""]
+        lines += _metrics_section(metrics)
     else:
         lines += ["No metrics computed yet for this checkpoint.", ""]
     if notes:

@@ -1,0 +1,583 @@
+"""``ganzoo.evaluate``: score a GAN against its dataset, write ``metrics.json`` and the model card.
+
+::
+
+    import ganzoo
+    results = ganzoo.evaluate("dcgan-mnist")            # or a GAN / checkpoint directory
+    results["metrics"]        # {"fid": ..., "kid": ..., "precision": ..., "classes_seen": ...}
+    ganzoo.evaluation.write_metrics("checkpoints/dcgan-mnist", results)
+
+Metric sets by domain (the "Evaluation" issue):
+
+* **MNIST, Fashion-MNIST** (datasets with a shipped domain classifier,
+  ``checkpoints/classifier-<dataset>``, see :mod:`ganzoo.classifiers`): in the classifier's
+  penultimate feature space ``fid``, ``kid`` (+ ``kid_std``: 100 subsets of 1,000), ``precision``
+  and ``recall`` (k = 3); from its softmax ``classes_seen``, ``class_kl`` (KL of the
+  predicted-label histogram to the train split's label histogram) and ``classifier_is`` (the
+  Inception-Score *formula* on the domain classifier's probabilities, 10 splits -- not the
+  Inception Score). The reference set is the real **test** split (10,000 images); 10,000 generated
+  samples by default.
+* ``inception_fid``, ``inception_kid``, ``inception_is``: only when asked for (Keras's ImageNet
+  InceptionV3, see :mod:`ganzoo.metrics.inception`). Offline without the weights they are
+  recorded under ``results["unavailable"]`` with the reason -- never a number, never a crash.
+* **Toys** (``ring8``, ``grid25``): :func:`ganzoo.metrics.toy_metrics` (``modes``,
+  ``num_modes``, ``high_quality``, ``reverse_kl``) over 2,500 samples.
+
+Generated samples come from ONE latent stream, ``np.random.default_rng(seed)``, drawn in batches
+of ``batch_size`` (the same numbers as ``gan.latents(num_samples, seed)``, so the same images as
+``gan.sample(num_samples, seed)``) and streamed into :class:`~ganzoo.metrics.FeatureStats`: memory
+holds one batch of images, never all of them.
+
+``real_floor(dataset)`` runs the same metrics between real images (a seeded subset of the train
+split) and the test split: the real-vs-real floor that a perfect generator would reach with this
+many samples. ``ganzoo eval --floor DATASET`` stores it in ``docs/floors.json``, which ``ganzoo
+table`` shows in ``docs/zoo.md``.
+"""
+
+import datetime
+import difflib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: what each requestable name adds to ``results["metrics"]``
+CLASSIFIER_METRICS = {
+    "fid": ("fid",),
+    "kid": ("kid", "kid_std"),
+    "precision": ("precision",),
+    "recall": ("recall",),
+    "classes_seen": ("classes_seen",),
+    "class_kl": ("class_kl",),
+    "classifier_is": ("classifier_is", "classifier_is_std"),
+}
+INCEPTION_METRICS = {
+    "inception_fid": ("inception_fid",),
+    "inception_kid": ("inception_kid", "inception_kid_std"),
+    "inception_is": ("inception_is", "inception_is_std"),
+}
+TOY_METRICS = {
+    "modes": ("modes", "num_modes"),
+    "high_quality": ("high_quality",),
+    "reverse_kl": ("reverse_kl",),
+}
+DEFAULT_NUM_SAMPLES = 10_000
+TOY_NUM_SAMPLES = 2_500
+PR_K = 3
+KID_SUBSETS, KID_SUBSET_SIZE = 100, 1000
+IS_SPLITS = 10
+METRICS_FILE = "metrics.json"
+#: keys of a checkpoint's ``metadata["metrics"]`` that describe the evaluation, not a metric
+CONTEXT_KEYS = ("num_samples", "seed", "reference", "feature_space")
+
+
+def domain(dataset):
+    """``"toy"``, ``"classifier"`` (an image dataset with a shipped domain classifier) or
+    ``"image"`` (an image dataset without one: Inception metrics only)."""
+    from ganzoo import classifiers, data
+
+    if dataset in data.TOYS:
+        return "toy"
+    if dataset in classifiers.DATASETS:
+        return "classifier"
+    if dataset in data.DATASETS:
+        return "image"
+    known = sorted(data.DATASETS) + sorted(data.TOYS)
+    raise ValueError(f"Unknown dataset {dataset!r}; known: {', '.join(known)}")
+
+
+def default_metrics(dataset):
+    """The metric names evaluated when none are requested."""
+    kind = domain(dataset)
+    if kind == "toy":
+        return tuple(TOY_METRICS)
+    if kind == "classifier":
+        return tuple(CLASSIFIER_METRICS)
+    return ()
+
+
+def _resolve_metrics(dataset, metrics):
+    kind = domain(dataset)
+    if metrics is None:
+        metrics = ["default"]
+    elif isinstance(metrics, str):
+        metrics = [m for m in metrics.split(",")]
+    names = []
+    for m in metrics:
+        m = str(m).strip()
+        if not m:
+            continue
+        for n in (default_metrics(dataset) if m == "default" else (m,)):
+            if n not in names:
+                names.append(n)
+    allowed = dict(TOY_METRICS) if kind == "toy" else dict(INCEPTION_METRICS)
+    if kind == "classifier":
+        allowed.update(CLASSIFIER_METRICS)
+    for n in names:
+        if n not in allowed:
+            every = list(CLASSIFIER_METRICS) + list(INCEPTION_METRICS) + list(TOY_METRICS)
+            if n in every:
+                raise ValueError(f"metric {n!r} does not apply to {dataset!r} ({kind} dataset); "
+                                 f"available: {', '.join(allowed)}")
+            close = difflib.get_close_matches(n, every + ["default"], n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ValueError(f"Unknown metric {n!r}.{hint} Available for {dataset!r}: "
+                             f"{', '.join(allowed)} (or 'default')")
+    if not names:
+        raise ValueError(
+            f"No metrics to compute for {dataset!r}: it has no domain classifier, so ask for "
+            f"Inception metrics explicitly ({', '.join(INCEPTION_METRICS)})")
+    return names
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def latent_batches(gan, num_samples, seed, batch_size):
+    """Latent batches from ONE stream ``np.random.default_rng(seed)``; concatenated they equal
+    ``gan.latents(num_samples, seed)`` (NumPy draws the same numbers in any chunking)."""
+    rng = np.random.default_rng(seed)
+    for start in range(0, num_samples, batch_size):
+        n = min(batch_size, num_samples - start)
+        yield rng.standard_normal((n, gan.latent_dim), dtype=np.float32)
+
+
+def sample_batches(gan, num_samples, seed, batch_size=500):
+    """``gan``'s samples in batches: together ``gan.sample(num_samples, seed)``."""
+    for z in latent_batches(gan, num_samples, seed, batch_size):
+        yield gan.generate(z)
+
+
+def _array_batches(x, batch_size):
+    for start in range(0, len(x), batch_size):
+        yield x[start : start + batch_size]
+
+
+def _as_images(x):
+    """uint8 pixels -> float32 in [-1, 1]; float arrays unchanged (float32)."""
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.integer):
+        return x.astype(np.float32) / 127.5 - 1.0
+    return x.astype(np.float32, copy=False)
+
+
+def _progress(total, desc, enabled):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="img", disable=not enabled, leave=False,
+                dynamic_ncols=True)
+
+
+def _reference(dataset, reference, reference_size, data_dir):
+    """``(images or points, description)`` of the reference set."""
+    from ganzoo import data
+
+    if reference is not None:
+        x = reference if domain(dataset) == "toy" else _as_images(reference)
+        if reference_size is not None:
+            x = x[:reference_size]
+        return x, f"a given array of {len(x)} {'points' if domain(dataset) == 'toy' else 'images'}"
+    x, _ = data.load_arrays(dataset, "test", data_dir)
+    total = len(x)
+    if reference_size is not None and reference_size < total:
+        x = x[:reference_size]
+        what = f"{dataset} test split, first {len(x)} of {total} images"
+    else:
+        what = f"{dataset} test split, {total} images"
+    return x, what
+
+
+def _classifier(dataset, classifier):
+    from ganzoo.classifiers import load_classifier
+
+    if classifier is None:
+        classifier = dataset
+    if isinstance(classifier, str) or hasattr(classifier, "__fspath__"):
+        classifier = load_classifier(classifier)
+    return classifier
+
+
+def classifier_feature_space(clf, dataset):
+    """``"classifier-<dataset> <first 12 hex digits of its manifest's sha256>"``."""
+    from ganzoo import checkpoint
+
+    directory = getattr(clf, "checkpoint_dir", None)
+    if directory is None:
+        return f"classifier-{dataset} (in-memory model, not a checkpoint)"
+    sha = checkpoint.sha256_file(Path(directory) / checkpoint.MANIFEST)
+    name = (getattr(clf, "metadata", None) or {}).get("name") or Path(directory).name
+    return f"{name} {sha[:12]}"
+
+
+def _inception(inception):
+    from ganzoo.metrics import InceptionFeatures
+
+    if inception is None:
+        return InceptionFeatures()
+    if isinstance(inception, dict):
+        return InceptionFeatures(**inception)
+    return inception
+
+
+# -- the core --------------------------------------------------------------------------------------
+
+class _Accumulator:
+    """Streams image batches through the classifier (and Inception) into FeatureStats."""
+
+    def __init__(self, clf, inc, need_probs, need_inc_probs, seed, max_keep):
+        from ganzoo.metrics import FeatureStats
+
+        self.clf, self.inc = clf, inc
+        self.need_probs, self.need_inc_probs = need_probs, need_inc_probs
+        self.stats = FeatureStats(max_keep=max_keep, seed=seed) if clf is not None else None
+        self.inc_stats = FeatureStats(max_keep=max_keep, seed=seed) if inc is not None else None
+        self.probs, self.inc_probs = [], []
+        self.count = 0
+
+    def update(self, batch, batch_size):
+        from ganzoo.metrics.inception import softmax
+
+        batch = _as_images(batch)
+        if self.clf is not None:
+            self.stats.update(self.clf.predict_features(batch, batch_size=batch_size))
+            if self.need_probs:
+                self.probs.append(self.clf.predict_proba(batch, batch_size=batch_size))
+        if self.inc is not None:
+            f, logits = self.inc.features_and_logits(batch)
+            self.inc_stats.update(f)
+            if self.need_inc_probs:
+                self.inc_probs.append(softmax(logits))
+        self.count += len(batch)
+
+
+def _consume(batches, acc, total, desc, progress, batch_size):
+    with _progress(total, desc, progress) as bar:
+        for batch in batches:
+            acc.update(batch, batch_size)
+            bar.update(len(batch))
+
+
+def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details):
+    from ganzoo.metrics import class_coverage, fid, inception_score, kid, precision_recall
+
+    if "fid" in names:
+        out["fid"] = fid(gen.stats, ref.stats)
+    if "kid" in names:
+        r = kid(gen.stats.features, ref.stats.features, KID_SUBSETS, KID_SUBSET_SIZE, seed=seed)
+        out["kid"], out["kid_std"] = r.mean, r.std
+    if "precision" in names or "recall" in names:
+        pr = precision_recall(ref.stats.features, gen.stats.features, k=PR_K)
+        if "precision" in names:
+            out["precision"] = pr.precision
+        if "recall" in names:
+            out["recall"] = pr.recall
+    if gen.need_probs:
+        probs = np.concatenate(gen.probs)
+        cov = class_coverage(probs, label_hist, num_classes=probs.shape[1])
+        if "classes_seen" in names:
+            out["classes_seen"] = cov["classes_seen"]
+        if "class_kl" in names:
+            out["class_kl"] = cov["kl"]
+        details["class_histogram"] = cov["histogram"]
+        details["classes_min_share"] = cov["classes_min_share"]
+        details["label_reference"] = ("train split label histogram (classifier metadata)"
+                                      if label_hist is not None else "uniform (no label histogram)")
+        if "classifier_is" in names:
+            r = inception_score(probs, splits=IS_SPLITS)
+            out["classifier_is"], out["classifier_is_std"] = r.mean, r.std
+
+
+def _inception_metrics(names, gen, ref, seed, out):
+    from ganzoo.metrics import fid, inception_score, kid
+
+    if "inception_fid" in names:
+        out["inception_fid"] = fid(gen.inc_stats, ref.inc_stats)
+    if "inception_kid" in names:
+        r = kid(gen.inc_stats.features, ref.inc_stats.features, KID_SUBSETS, KID_SUBSET_SIZE,
+                seed=seed)
+        out["inception_kid"], out["inception_kid_std"] = r.mean, r.std
+    if "inception_is" in names:
+        r = inception_score(np.concatenate(gen.inc_probs), splits=IS_SPLITS)
+        out["inception_is"], out["inception_is_std"] = r.mean, r.std
+
+
+def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_size=500,
+                     data_dir=None, progress=True, classifier=None, reference=None,
+                     reference_size=None, inception=None, samples_desc="samples"):
+    """Evaluate ``num_samples`` images (or toy points) given as an iterable of batches against
+    ``dataset``'s reference set. :func:`evaluate` and :func:`real_floor` call this; it is public
+    for evaluating arbitrary samples (e.g. ``[images]``)."""
+    import keras
+
+    import ganzoo
+
+    start = time.monotonic()
+    names = _resolve_metrics(dataset, metrics)
+    kind = domain(dataset)
+    results = {
+        "dataset": dataset,
+        "metrics": {},
+        "num_samples": int(num_samples),
+        "seed": int(seed),
+        "samples": samples_desc,
+        "ganzoo_version": ganzoo.__version__,
+        "keras_version": keras.__version__,
+        "backend": keras.config.backend(),
+        "evaluated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    unavailable, details, protocol = {}, {}, {}
+    if kind == "toy":
+        from ganzoo import data
+        from ganzoo.metrics import toy_metrics
+
+        points = []
+        with _progress(num_samples, samples_desc, progress) as bar:
+            for batch in batches:
+                points.append(np.asarray(batch, np.float64))
+                bar.update(len(batch))
+        x = np.concatenate(points) if points else np.zeros((0, 2))
+        m = toy_metrics(x, dataset)
+        for n in names:
+            for key in TOY_METRICS[n]:
+                results["metrics"][key] = m[key]
+        centers = data.toy_centers(dataset)
+        results["reference"] = (f"{dataset} mixture: {len(centers)} centres, sigma "
+                                f"{data.toy_sigma(dataset)}; a sample is high quality within "
+                                "3 sigma of its nearest centre")
+        results["feature_space"] = "2-D data space"
+        count = len(x)
+    else:
+        want_clf = [n for n in names if n in CLASSIFIER_METRICS]
+        want_inc = [n for n in names if n in INCEPTION_METRICS]
+        clf = _classifier(dataset, classifier) if want_clf else None
+        inc = None
+        if want_inc:
+            try:
+                inc = _inception(inception)
+            except Exception as e:  # MetricUnavailableError, or a bad weights file
+                for n in want_inc:
+                    unavailable[n] = f"{type(e).__name__}: {e}"
+                want_inc = []
+        if clf is None and inc is None:
+            results["unavailable"] = unavailable
+            results["reference"] = None
+            results["feature_space"] = None
+            results["elapsed_seconds"] = round(time.monotonic() - start, 1)
+            return results
+        ref_x, results["reference"] = _reference(dataset, reference, reference_size, data_dir)
+        keep = max(num_samples, len(ref_x))
+        need_probs = any(n in ("classes_seen", "class_kl", "classifier_is") for n in want_clf)
+        gen = _Accumulator(clf, inc, need_probs, "inception_is" in want_inc, seed, keep)
+        ref = _Accumulator(clf, inc, False, False, seed, keep)
+        _consume(batches, gen, num_samples, samples_desc, progress, batch_size)
+        _consume(_array_batches(ref_x, batch_size), ref, len(ref_x), "reference", progress,
+                 batch_size)
+        count = gen.count
+        if clf is not None:
+            label_hist = (getattr(clf, "metadata", None) or {}).get("train_label_hist")
+            _image_metrics(want_clf, gen, ref, clf, seed, label_hist, results["metrics"], details)
+            results["feature_space"] = classifier_feature_space(clf, dataset)
+            protocol.update({"fid/kid/precision/recall": f"{clf.feature_dim}-d penultimate "
+                             "features of the domain classifier",
+                             "classifier_is": "Inception-Score formula on the domain "
+                             f"classifier's softmax, {IS_SPLITS} splits (not the Inception Score)"})
+        else:
+            results["feature_space"] = None
+        if inc is not None:
+            _inception_metrics(want_inc, gen, ref, seed, results["metrics"])
+            results["inception_feature_space"] = ("InceptionV3 pool features (Keras ImageNet "
+                                                  "weights; not comparable to TTUR/pytorch-fid)")
+        protocol.update({"kid": f"mean/std over {KID_SUBSETS} subsets of {KID_SUBSET_SIZE}",
+                         "precision/recall": f"Kynkaanniemi et al. 2019, k={PR_K}"})
+    if count != num_samples:
+        raise ValueError(f"expected {num_samples} samples, got {count}")
+    if unavailable:
+        results["unavailable"] = unavailable
+    if details:
+        results["details"] = details
+    if protocol:
+        results["protocol"] = protocol
+    results["elapsed_seconds"] = round(time.monotonic() - start, 1)
+    return results
+
+
+def evaluate(gan, data=None, metrics=None, num_samples=None, seed=0, batch_size=500,
+             data_dir=None, progress=True, classifier=None, reference=None, reference_size=None,
+             inception=None):
+    """Evaluate a GAN; returns a JSON-serializable dict (see the module docstring).
+
+    Args:
+        gan: a :class:`~ganzoo.gan.GAN` (e.g. from ``ganzoo.load``), or a name / checkpoint
+            directory / ``hf://`` id passed to ``ganzoo.load``.
+        data: dataset name; default: the checkpoint's (``gan.checkpoint_config["dataset"]``).
+        metrics: names (list or comma-separated string); ``None`` or ``"default"``: the dataset's
+            standard set. Inception metrics are computed only when listed.
+        num_samples: generated samples; default 10,000 (toys: 2,500).
+        seed: latent seed (the samples are ``gan.sample(num_samples, seed)``); also seeds the KID
+            subsets and the feature reservoirs.
+        batch_size: samples generated and featurized per batch (memory bound).
+        data_dir: folder of the dataset's IDX files (see :func:`ganzoo.data.load_arrays`).
+        progress: show a tqdm progress bar.
+        classifier: the domain classifier (a ``DomainClassifier`` or a name / directory for
+            ``load_classifier``); default ``checkpoints/classifier-<dataset>``.
+        reference: a reference array instead of the test split (uint8 or [-1, 1] images).
+        reference_size: use only the first N reference images (quick checks; recorded).
+        inception: an ``InceptionFeatures``, or a dict of its keyword arguments.
+
+    Returns:
+        ``{"metrics": {...}, "num_samples", "seed", "reference", "feature_space", "dataset",
+        "name", "ganzoo_version", "keras_version", "backend", "elapsed_seconds", ...}`` plus
+        ``"unavailable": {metric: reason}`` for metrics that could not run here.
+    """
+    if isinstance(gan, str) or hasattr(gan, "__fspath__"):
+        import ganzoo
+
+        gan = ganzoo.load(gan)
+    config = getattr(gan, "checkpoint_config", None) or {}
+    dataset = data or config.get("dataset")
+    if dataset is None:
+        raise ValueError("data= is required: this GAN has no checkpoint config naming its dataset")
+    kind = domain(dataset)
+    if num_samples is None:
+        num_samples = TOY_NUM_SAMPLES if kind == "toy" else DEFAULT_NUM_SAMPLES
+    for label, v, least in (("num_samples", num_samples, 1), ("batch_size", batch_size, 1),
+                            ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
+            raise ValueError(f"{label} must be an integer >= {least}; got {v!r}")
+    shape = tuple(gan.image_shape)
+    if (kind == "toy") != (len(shape) == 1):
+        raise ValueError(f"this GAN generates shape {shape}, which does not fit dataset "
+                         f"{dataset!r}")
+    results = evaluate_batches(
+        sample_batches(gan, int(num_samples), int(seed), int(batch_size)), dataset,
+        int(num_samples), metrics=metrics, seed=int(seed), batch_size=int(batch_size),
+        data_dir=data_dir, progress=progress, classifier=classifier, reference=reference,
+        reference_size=reference_size, inception=inception,
+        samples_desc=f"gan.sample({int(num_samples)}, seed={int(seed)})")
+    results["name"] = config.get("name")
+    return results
+
+
+def real_floor(dataset, num_samples=None, seed=0, metrics=None, batch_size=500, data_dir=None,
+               progress=True, classifier=None, reference_size=None, inception=None):
+    """The real-vs-real floor: the same metrics with real data in place of the samples.
+
+    Images: ``num_samples`` (default 10,000) train-split images, a subset drawn with
+    ``np.random.default_rng(seed)`` (without replacement, in index order), against the test split.
+    Toys: the first ``num_samples`` (default 2,500) points of the fixed train split.
+    """
+    from ganzoo import data
+
+    kind = domain(dataset)
+    if num_samples is None:
+        num_samples = TOY_NUM_SAMPLES if kind == "toy" else DEFAULT_NUM_SAMPLES
+    x, _ = data.load_arrays(dataset, "train", data_dir)
+    if kind == "toy":
+        x, desc = x[:num_samples], f"{dataset} train split, first {num_samples} points"
+    else:
+        if num_samples > len(x):
+            raise ValueError(f"num_samples={num_samples} exceeds the train split ({len(x)})")
+        idx = np.sort(np.random.default_rng(seed).choice(len(x), num_samples, replace=False))
+        x = x[idx]
+        desc = (f"{dataset} train split, {num_samples} images (subset drawn with "
+                f"default_rng({seed}))")
+    results = evaluate_batches(
+        _array_batches(x, batch_size), dataset, int(num_samples), metrics=metrics, seed=seed,
+        batch_size=batch_size, data_dir=data_dir, progress=progress, classifier=classifier,
+        reference_size=reference_size, inception=inception, samples_desc=desc)
+    results["name"] = f"real-vs-real floor ({dataset})"
+    return results
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def card_metrics(results):
+    """The flat dict stored in ``metadata["metrics"]`` and shown on the model card: the metric
+    values plus the evaluation's ``num_samples``, ``seed``, ``reference`` and ``feature_space``."""
+    out = dict(results["metrics"])
+    for key in CONTEXT_KEYS:
+        if results.get(key) is not None:
+            out[key] = results[key]
+    return out
+
+
+def _dump(obj):
+    return json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n"
+
+
+def write_metrics(checkpoint_dir, results):
+    """Write ``results`` as ``metrics.json`` beside the checkpoint (sorted keys, indent 2, with
+    the sha256 of the weights it was computed from), put :func:`card_metrics` into
+    ``metadata.json``, re-render the model card and the manifest (which lists ``metrics.json``).
+    The checkpoint is verified first. Returns the new sha256 of ``checksums.sha256`` -- the value
+    the registry entry must now pin."""
+    from ganzoo import checkpoint
+
+    directory = Path(checkpoint_dir)
+    if not results.get("metrics"):
+        raise ValueError("no metric was computed (see results['unavailable']): nothing to write, "
+                         "the checkpoint's metrics are left as they are")
+    checkpoint.verify(directory)
+    record = dict(results)
+    record["weights_sha256"] = checkpoint.sha256_file(directory / checkpoint.WEIGHTS)
+    return checkpoint.update_card(directory, metrics=card_metrics(results),
+                                  files={METRICS_FILE: _dump(record)})
+
+
+def read_metrics(checkpoint_dir):
+    """The checkpoint's ``metrics.json`` if it is listed in its manifest with a matching sha256 and
+    was computed from the current weights; else ``None`` (absent, or stale after retraining)."""
+    from ganzoo import checkpoint
+
+    directory = Path(checkpoint_dir)
+    path = directory / METRICS_FILE
+    if not path.exists():
+        return None
+    try:
+        entries = checkpoint.read_manifest(directory)
+    except checkpoint.CheckpointError:
+        return None
+    if entries.get(METRICS_FILE) != checkpoint.sha256_file(path):
+        return None
+    record = json.loads(path.read_text())
+    if record.get("weights_sha256") != entries.get(checkpoint.WEIGHTS):
+        return None
+    return record
+
+
+def write_floor(path, results):
+    """Store a :func:`real_floor` result in ``path`` (``docs/floors.json``) under its dataset."""
+    path = Path(path)
+    floors = json.loads(path.read_text()) if path.exists() else {}
+    floors[results["dataset"]] = results
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_dump(floors))
+    return path
+
+
+def format_table(results):
+    """A plain-text table of ``results`` for the terminal."""
+    rows = [(k, _fmt_value(v)) for k, v in sorted(results["metrics"].items())]
+    unavailable = results.get("unavailable") or {}
+    rows += [(k, f"unavailable: {v}") for k, v in sorted(unavailable.items())]
+    width = max([len(k) for k, _ in rows] + [6])
+    lines = [f"{'metric':<{width}}  value", f"{'-' * width}  {'-' * 12}"]
+    lines += [f"{k:<{width}}  {v}" for k, v in rows]
+    lines += [
+        "",
+        f"samples:       {results.get('samples')} ({results['num_samples']} samples, "
+        f"seed {results['seed']})",
+        f"reference:     {results.get('reference')}",
+        f"feature space: {results.get('feature_space')}",
+    ]
+    if results.get("inception_feature_space"):
+        lines.append(f"inception:     {results['inception_feature_space']}")
+    lines.append(f"ganzoo {results['ganzoo_version']}, Keras {results['keras_version']} "
+                 f"({results['backend']}), {results['elapsed_seconds']} s")
+    return "\n".join(lines)
+
+
+def _fmt_value(v):
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
