@@ -35,6 +35,7 @@ import ganzoo.models  # noqa: F401  (registers the serializable model classes)
 from ganzoo.gan import GAN
 
 FORMAT = "ganzoo-checkpoint/1"
+METRICS = "metrics.json"  # optional: written by `ganzoo eval`, covered by the manifest
 CONFIG, WEIGHTS, METADATA, CARD, GRID, MANIFEST = (
     "config.json", "model.weights.h5", "metadata.json", "README.md", "samples.png",
     "checksums.sha256",
@@ -196,6 +197,7 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
         # Move the files in one by one (the manifest last): a training run keeps its resumable
         # state in a subfolder of the same directory, which must survive.
         directory.mkdir(parents=True, exist_ok=True)
+        (directory / METRICS).unlink(missing_ok=True)  # measured on other weights
         for f in sorted(tmp.iterdir(), key=lambda p: p.name == MANIFEST):
             os.replace(f, directory / f.name)
     finally:

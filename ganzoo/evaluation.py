@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganzoo import checkpoint
+
 #: what each requestable name adds to ``results["metrics"]``
 CLASSIFIER_METRICS = {
     "fid": ("fid",),
@@ -67,7 +69,7 @@ TOY_NUM_SAMPLES = 2_500
 PR_K = 3
 KID_SUBSETS, KID_SUBSET_SIZE = 100, 1000
 IS_SPLITS = 10
-METRICS_FILE = "metrics.json"
+METRICS_FILE = checkpoint.METRICS
 #: keys of a checkpoint's ``metadata["metrics"]`` that describe the evaluation, not a metric
 CONTEXT_KEYS = ("num_samples", "seed", "reference", "feature_space")
 
@@ -199,7 +201,6 @@ def _classifier(dataset, classifier):
 
 def classifier_feature_space(clf, dataset):
     """``"classifier-<dataset> <first 12 hex digits of its manifest's sha256>"``."""
-    from ganzoo import checkpoint
 
     directory = getattr(clf, "checkpoint_dir", None)
     if directory is None:
@@ -511,7 +512,6 @@ def write_metrics(checkpoint_dir, results):
     ``metadata.json``, re-render the model card and the manifest (which lists ``metrics.json``).
     The checkpoint is verified first. Returns the new sha256 of ``checksums.sha256`` -- the value
     the registry entry must now pin."""
-    from ganzoo import checkpoint
 
     directory = Path(checkpoint_dir)
     if not results.get("metrics"):
@@ -527,7 +527,6 @@ def write_metrics(checkpoint_dir, results):
 def read_metrics(checkpoint_dir):
     """The checkpoint's ``metrics.json`` if it is listed in its manifest with a matching sha256 and
     was computed from the current weights; else ``None`` (absent, or stale after retraining)."""
-    from ganzoo import checkpoint
 
     directory = Path(checkpoint_dir)
     path = directory / METRICS_FILE
