@@ -42,6 +42,7 @@ import numpy as np
 from ganzoo import checkpoint
 from ganzoo.checkpoint import CheckpointError
 from ganzoo.models.classifier import DomainClassifier
+from ganzoo.zoo.pins import pinned
 
 KIND = "classifier"
 DATASETS = ("mnist", "fashion_mnist")
@@ -62,7 +63,6 @@ DEFAULTS = {
 }
 # sha256 of checksums.sha256 of each shipped checkpoint (as a registry entry pins a GAN's): loading
 # by dataset name refuses any other version. None: not pinned yet.
-PINNED_MANIFESTS = {"mnist": None, "fashion_mnist": None}
 ERRORS_SHOWN = 64
 BN_IMAGES = 10_000  # train images (not augmented) whose statistics the batch-norm layers keep
 
@@ -480,7 +480,7 @@ def _resolve(name_or_dir):
                     f"`python -m ganzoo.classifiers {dataset} --data-dir ../shared/data/{dataset} "
                     f"--out {directory}`"
                 )
-            return directory, PINNED_MANIFESTS.get(dataset)
+            return directory, pinned(checkpoint_name(dataset))
     path = Path(name_or_dir)
     if path.is_dir() or isinstance(name_or_dir, os.PathLike) or os.sep in str(name_or_dir) \
             or str(name_or_dir).startswith("."):
@@ -569,8 +569,8 @@ def main(argv=None):
           f"{'met' if acc >= target else 'NOT met'}), {t['images_seen']} images in "
           f"{t['wall_time_minutes']} min ({t['images_per_second']} images/s)", flush=True)
     manifest = checkpoint.sha256_file(Path(out) / checkpoint.MANIFEST)
-    print(f"checksums.sha256 sha256 (for PINNED_MANIFESTS[{args.dataset!r}]): {manifest}",
-          flush=True)
+    print(f"checksums.sha256 sha256 (pin it: python scripts/pin_checkpoints.py "
+          f"{checkpoint_name(args.dataset)}): {manifest}", flush=True)
     return 0
 
 

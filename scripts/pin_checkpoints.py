@@ -1,6 +1,7 @@
 """Release step: pin each entry's local checkpoint by the sha256 of its manifest.
 
-    python scripts/pin_checkpoints.py NAME [NAME ...]     # or --all (every verified checkpoint)
+    python scripts/pin_checkpoints.py NAME [NAME ...]     # entries or classifier-<dataset>
+    python scripts/pin_checkpoints.py --all               # every checkpoint of an entry
 
 Verifies every file against the checkpoint's own manifest first, then writes
 ganzoo/zoo/pins.json. Run it only for checkpoints you mean to ship (after training, after
@@ -18,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from ganzoo import checkpoint  # noqa: E402
 from ganzoo.zoo import ENTRIES  # noqa: E402
 
-PINS = ROOT / "ganzoo" / "zoo" / "pins.json"
+from ganzoo.zoo.pins import PINS_FILE as PINS  # noqa: E402
 
 
 def main(argv=None):
@@ -31,7 +32,7 @@ def main(argv=None):
     if args.all:
         names = [n for n in sorted(ENTRIES) if (ROOT / "checkpoints" / n / checkpoint.MANIFEST).exists()]
     for name in names:
-        if name not in ENTRIES:
+        if name not in ENTRIES and not name.startswith("classifier-"):
             raise SystemExit(f"unknown entry {name!r}")
         path = ROOT / "checkpoints" / name
         checkpoint.verify(path)

@@ -1,16 +1,8 @@
-"""The shipped zoo entries (plain data).
+"""The shipped zoo entries (plain data). Checkpoint pins come from ``pins.json``
+(:mod:`ganzoo.zoo.pins`)."""
 
-Each entry's checkpoint is pinned by the sha256 of its ``checksums.sha256`` in ``pins.json``
-(written by ``scripts/pin_checkpoints.py`` when a checkpoint is released); an entry without a pin
-has no released checkpoint yet.
-"""
-
-import json
-from pathlib import Path
-
+from ganzoo.zoo.pins import pinned
 from ganzoo.zoo.registry import Entry, register
-
-_PINS = json.loads((Path(__file__).parent / "pins.json").read_text())
 
 _DCGAN_PAPER = (
     "Radford, Metz & Chintala, *Unsupervised Representation Learning with Deep Convolutional "
@@ -47,7 +39,7 @@ register(
         family="dcgan",
         dataset="mnist",
         hub_repo="ganzoo/dcgan-mnist",
-        manifest_sha256=_PINS.get("dcgan-mnist"),
+        manifest_sha256=pinned("dcgan-mnist"),
         paper=_DCGAN_PAPER,
         notes=_DCGAN_MNIST_NOTES,
     )
@@ -60,7 +52,7 @@ register(
         family="mlp",
         dataset="ring8",
         hub_repo="ganzoo/gan-ring8",
-        manifest_sha256=_PINS.get("gan-ring8"),
+        manifest_sha256=pinned("gan-ring8"),
         paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
         notes=(
             "The baseline the mode-collapse techniques are compared with: MLPs with 2 hidden layers "
@@ -125,7 +117,7 @@ def _technique_entry(prefix, dataset, family, description, techniques, base, bud
         dataset=dataset,
         techniques=tuple(techniques),
         hub_repo=f"ganzoo/{prefix}-{dataset}",
-        manifest_sha256=_PINS.get(f"{prefix}-{dataset}"),
+        manifest_sha256=pinned(f"{prefix}-{dataset}"),
         notes=_BUDGET_NOTE.format(base=base, budget=budget),
     ))
 
@@ -140,7 +132,7 @@ register(Entry(
     family="mlp",
     dataset="grid25",
     hub_repo="ganzoo/gan-grid25",
-    manifest_sha256=_PINS.get("gan-grid25"),
+    manifest_sha256=pinned("gan-grid25"),
     paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
     notes="The grid25 baseline: the gan-ring8 recipe (MLPs 2x128, Adam(1e-3, 0.5), batch 256, "
           "30 epochs of the fixed 50,000-point train split) on the 5x5 grid.",
