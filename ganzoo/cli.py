@@ -8,6 +8,7 @@ import sys
 
 def _cmd_list(args):
     from ganzoo import list_models, model_info
+    from ganzoo.evaluation import CONTEXT_KEYS
 
     rows = [model_info(n) for n in list_models(args.pattern)]
     if not rows:
@@ -15,7 +16,8 @@ def _cmd_list(args):
         return 1
     for r in rows:
         metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                            for k, v in sorted(r["metrics"].items())) or "no metrics yet"
+                            for k, v in sorted(r["metrics"].items())
+                            if k not in CONTEXT_KEYS) or "no metrics yet"
         ckpt = "pretrained" if r["checkpoint"] else "no local checkpoint"
         print(f"{r['name']:<24} {r['dataset']:<14} {ckpt:<20} {metrics}\n    {r['description']}")
     return 0

@@ -6,6 +6,7 @@ samples and a slice of the real test split as reference.
 
 import json
 import re
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -249,3 +250,13 @@ def test_zoo_table_is_deterministic_and_checked(root, gan_dir, clf, mnist_dir, m
     (docs / "zoo.md").write_text(zoo + "hand edit\n")
     assert cli.main(args + ["--check"]) == 1
     assert "Out of date" in capsys.readouterr().err
+
+
+def test_shipped_docs_are_generated_from_the_shipped_checkpoints():
+    """docs/zoo.md and the README block are exactly what `ganzoo table` makes of checkpoints/."""
+    from ganzoo import checkpoints_root, zootable
+
+    repo = Path(__file__).resolve().parent.parent
+    stale = zootable.write(checkpoints_root(), repo / "docs" / "zoo.md",
+                           readme=repo / "README.md", check=True)
+    assert stale == [], f"run `ganzoo table`: {stale} out of date"
