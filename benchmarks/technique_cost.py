@@ -1,0 +1,51 @@
+"""Print the training throughput (real images/s) of zoo entries, to show what each technique costs.
+
+A benchmark, not a test: run it on an otherwise idle machine and compare figures of one run
+(entries are interleaved and each is measured ``--repeats`` times).
+
+    python benchmarks/technique_cost.py --data-dir ../shared/data/mnist                # *-mnist
+    python benchmarks/technique_cost.py --entries dcgan-mnist,wgan-gp-mnist,mbd-mnist
+"""
+
+import argparse
+import platform
+import time
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", default="../shared/data/mnist")
+    p.add_argument("--entries", default="*-mnist", help="comma list of names or one fnmatch pattern")
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--repeats", type=int, default=3)
+    args = p.parse_args(argv)
+
+    import keras
+
+    import ganzoo
+    from ganzoo.zoo import get_entry
+
+    names = (args.entries.split(",") if "," in args.entries or args.entries in ganzoo.list_models()
+             else ganzoo.list_models(args.entries))
+    runs = {}
+    for name in names:
+        entry = get_entry(name)
+        gan = ganzoo.create(name)
+        batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
+        ds = ganzoo.data.load(entry.dataset, data_dir=args.data_dir, batch_size=batch).repeat()
+        gan.fit(ds, steps_per_epoch=3, epochs=1, verbose=0)  # trace and warm up
+        runs[name] = (gan, ds, batch, [])
+    for _ in range(args.repeats):
+        for name, (gan, ds, batch, figures) in runs.items():
+            t = time.perf_counter()
+            gan.fit(ds, steps_per_epoch=args.steps, epochs=1, verbose=0)
+            figures.append(args.steps * batch / (time.perf_counter() - t))
+    print(f"Keras {keras.__version__} / {keras.config.backend()}, {platform.machine()}; "
+          f"{args.steps} steps per measurement")
+    for name, (_, _, batch, figures) in runs.items():
+        print(f"{name:<24} batch {batch:>4}  " + "  ".join(f"{f:7.0f}" for f in figures)
+              + "  real images/s")
+
+
+if __name__ == "__main__":
+    main()
