@@ -146,7 +146,7 @@ def _cmd_eval(args):
         why = (f"until then ganzoo.load({args.name!r}) refuses this checkpoint (pinned: {pinned})"
                if pinned else "it is not pinned yet")
         print(f"\nThe manifest changed. Update the pin of {args.name} to {sha}\n"
-              f"  (ganzoo/zoo/entries.py: manifest_sha256 of {args.name!r}); {why}.")
+              f"  (python scripts/pin_checkpoints.py {args.name}); {why}.")
     else:
         print(f"\nNew sha256 of {target / 'checksums.sha256'}: {sha}")
     return 0
