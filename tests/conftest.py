@@ -38,3 +38,12 @@ def tiny_gan(seed=0, latent_dim=8, width=4, image_shape=(28, 28, 1)):
 @pytest.fixture
 def make_tiny_gan():
     return tiny_gan
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_dir():
+    """The real Fashion-MNIST IDX files. Missing data fails loudly."""
+    path = SHARED_DATA / "fashion_mnist"
+    if not (path / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.fail(f"Real Fashion-MNIST IDX files not found in {path} (see GANZOO_TEST_DATA).")
+    return path

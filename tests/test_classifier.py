@@ -200,3 +200,23 @@ def test_recompute_batch_norm_sets_the_data_statistics():
     np.testing.assert_allclose(keras.ops.convert_to_numpy(bn.moving_mean),
                                conv_out.mean(axis=(0, 1, 2)), atol=1e-4)
     assert bn.momentum == 0.99  # restored
+
+
+@pytest.mark.parametrize("dataset, target", [("mnist", 0.993), ("fashion_mnist", 0.92)])
+def test_shipped_classifier_is_pinned_and_accurate(dataset, target, request):
+    """The shipped domain classifier loads against its pin, states its test accuracy, and really
+    has it: re-measured here on the first 2,000 real test images."""
+    from ganzoo.classifiers import load_classifier
+    from ganzoo.data import load_arrays
+    from ganzoo.zoo.pins import pinned
+
+    data_dir = request.getfixturevalue(f"{dataset}_dir")
+    assert pinned(f"classifier-{dataset}"), f"classifier-{dataset} is not pinned"
+    clf = load_classifier(dataset)
+    assert clf.metadata["metrics"]["test_accuracy"] >= target
+    x, y = load_arrays(dataset, "test", data_dir)
+    x = x[:2000].astype("float32") / 127.5 - 1.0
+    if x.ndim == 3:
+        x = x[..., None]
+    acc = float(np.mean(np.argmax(clf.predict_proba(x), axis=1) == y[:2000]))
+    assert acc >= target - 0.01, acc

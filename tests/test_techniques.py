@@ -116,6 +116,19 @@ def test_dragan_points_and_penalty():
                                10 * np.mean((n - 1) ** 2), rtol=1e-5)
 
 
+def test_zero_input_gradient_gives_a_finite_penalty_gradient():
+    """A critic that is flat at the sample points (ReLU units all off) must not make the step
+    NaN (it did on ring8 before the epsilon in gradient_norms)."""
+    w = np.zeros((1, 2), "float32")
+    critic = Linear(w)
+    x = np.ones((3, 2), "float32")
+    (losses, _), (grads,) = backend.gradients(
+        lambda: ([T.wgan_gp_penalty(critic, x, x, np.zeros(3, "float32"))], None),
+        [critic.trainable_variables])
+    assert np.isfinite(np_(losses[0])) and np.all(np.isfinite(np_(grads[0])))
+    np.testing.assert_allclose(np_(losses[0]), 10.0, rtol=1e-5)
+
+
 def test_r1_penalty_keeps_the_half():
     real = np.array([[1.0, 0.0], [1.0, 1.0]], "float32")
     # ∇ = 2x: squared norms 4 and 8, mean 6 -> (10 / 2) * 6 = 30

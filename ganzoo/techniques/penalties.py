@@ -10,10 +10,19 @@ from ganzoo import backend
 from ganzoo.techniques.base import Technique, register_technique
 
 
+NORM_EPSILON = 1e-12
+
+
 def gradient_norms(grads):
-    """Per-example L2 norm over every non-batch axis (no epsilon, as in the authors' code)."""
+    """Per-example L2 norm over every non-batch axis: ``sqrt(Σ g² + 1e-12)``.
+
+    The authors' code has no epsilon. We add one because an input gradient that is exactly zero
+    (a ReLU discriminator whose units are all off at a point -- it happened on ring8) makes the
+    derivative of the square root infinite and the whole step NaN; 1e-12 changes the norm by at
+    most 1e-6.
+    """
     axes = tuple(range(1, len(grads.shape)))
-    return ops.sqrt(ops.sum(ops.square(grads), axis=axes))
+    return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
 
 
 def _per_example(values, like):
