@@ -153,6 +153,7 @@ def test_foreign_and_unsafe_configs_are_refused(saved):
 
 def test_load_by_dataset_name(saved, monkeypatch, tiny):
     monkeypatch.setenv("GANZOO_CHECKPOINTS", str(saved.parent))
+    monkeypatch.setattr("ganzoo.classifiers.pinned", lambda name: None)  # not the shipped one
     model = load_classifier("mnist")
     assert model.get_config() == tiny.get_config()
     assert load_classifier("classifier-mnist").checkpoint_dir == saved

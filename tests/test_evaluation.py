@@ -171,6 +171,7 @@ def test_write_metrics_updates_card_and_manifest(clf, mnist_dir, tmp_path):
 
 def test_cli_eval_no_write_and_floor(root, gan_dir, mnist_dir, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GANZOO_CHECKPOINTS", str(root))
+    monkeypatch.setattr("ganzoo.classifiers.pinned", lambda name: None)  # a test classifier
     before = (gan_dir / checkpoint.MANIFEST).read_bytes()
     code = cli.main(["eval", str(gan_dir), "--num-samples", "60", "--reference-size", "200",
                      "--data-dir", str(mnist_dir), "--no-write"])
