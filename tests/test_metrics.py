@@ -396,8 +396,7 @@ def test_inception_rejects_bad_images(random_inception):
         random_inception(np.full((2, 28, 28, 1), 255.0))
 
 
-@pytest.mark.skipif(not TF, reason="two more InceptionV3 builds: ~2 min under JAX; "
-                    "the weights-file path is backend independent")
+@pytest.mark.slow  # two more InceptionV3 builds: ~2 min under JAX
 def test_inception_pool_only_from_weights_file(tmp_path):
     ext = InceptionFeatures(weights=None, logits=False)
     path = str(tmp_path / "inception.weights.h5")
