@@ -4,13 +4,15 @@
 #   scripts/release.sh NAME [NAME ...]
 set -eu
 cd "$(dirname "$0")/.."
+mkdir -p logs
 for name in "$@"; do
     case "$name" in
         *-mnist) data="--data-dir ../shared/data/mnist" ;;
         *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
         *) data="" ;;
     esac
-    python -m ganzoo eval "$name" $data
-    python scripts/pin_checkpoints.py "$name"
+    python -m ganzoo eval "$name" $data > "logs/eval-$name.log" 2>&1 \
+        || { echo "eval $name failed: see logs/eval-$name.log"; exit 1; }
+    python scripts/pin_checkpoints.py "$name" 2>/dev/null
 done
-python -m ganzoo table
+python -m ganzoo table 2>/dev/null
