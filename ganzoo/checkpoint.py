@@ -85,8 +85,11 @@ def sha256_file(path, chunk=1 << 20):
 
 
 def write_manifest(directory):
+    """Write ``checksums.sha256`` over the checkpoint's own files (the layout's files and
+    ``metrics.json``); anything else in the directory (a run's markers, notes) is not part of
+    the checkpoint and is not listed -- a listed file that is not shipped would fail every load."""
     directory = Path(directory)
-    names = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name != MANIFEST)
+    names = sorted(n for n in REQUIRED + (METRICS,) if (directory / n).is_file())
     lines = [f"{sha256_file(directory / n)}  {n}\n" for n in names]
     (directory / MANIFEST).write_text("".join(lines))
     return sha256_file(directory / MANIFEST)

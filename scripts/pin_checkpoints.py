@@ -30,7 +30,7 @@ def main(argv=None):
     pins = json.loads(PINS.read_text())
     names = args.names or []
     if args.all:
-        names = [n for n in sorted(ENTRIES) if (ROOT / "checkpoints" / n / checkpoint.MANIFEST).exists()]
+        names += [n for n in sorted(ENTRIES) if (ROOT / "checkpoints" / n / checkpoint.MANIFEST).exists()]
     for name in names:
         if name not in ENTRIES and not name.startswith("classifier-"):
             raise SystemExit(f"unknown entry {name!r}")

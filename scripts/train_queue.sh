@@ -10,7 +10,7 @@ cp -r ganzoo "$snap/"
 mkdir -p logs
 for name in "$@"; do
     out="checkpoints/$name"
-    if [ -f "$out/checksums.sha256" ] && [ ! -d "$out/train_state" -o -f "$out/.done" ]; then
+    if [ -f "$out/checksums.sha256" ] && [ ! -d "$out/train_state" -o -f "logs/$name.done" ]; then
         echo "skip $name (checkpoint exists)"; continue
     fi
     case "$name" in
@@ -26,6 +26,6 @@ for name in "$@"; do
         *) cmd=(python -m ganzoo train "$name") ;;
     esac
     PYTHONPATH="$snap" "${cmd[@]}" $data --out "$out" --verbose 2 \
-        > "logs/$name.log" 2>&1 && touch "$out/.done"
+        > "logs/$name.log" 2>&1 && touch "logs/$name.done"
     echo "$(date -u +%T) done $name (exit $?)"
 done

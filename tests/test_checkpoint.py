@@ -127,3 +127,11 @@ def test_model_info_of_a_checkpoint_directory(saved):
     _, path = saved
     info = ganzoo.model_info(str(path))
     assert info["name"] == "tiny" and info["training"]["images_seen"] == 8
+
+
+def test_manifest_lists_only_the_checkpoint_files(make_tiny_gan, tmp_path):
+    path = make_tiny_gan().save_pretrained(tmp_path / "ck")
+    (path / ".done").write_text("")  # a training queue's marker, not part of the checkpoint
+    checkpoint.write_manifest(path)
+    assert ".done" not in checkpoint.read_manifest(path)
+    assert set(checkpoint.read_manifest(path)) == set(checkpoint.REQUIRED)
