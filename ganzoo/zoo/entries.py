@@ -45,27 +45,6 @@ register(
     )
 )
 
-register(
-    Entry(
-        name="gan-ring8",
-        description="Plain GAN (non-saturating loss) on the ring of 8 Gaussians: the mode-collapse baseline",
-        family="mlp",
-        dataset="ring8",
-        hub_repo="ganzoo/gan-ring8",
-        manifest_sha256=pinned("gan-ring8"),
-        paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
-        notes=(
-            "The baseline the mode-collapse techniques are compared with: MLPs with 2 hidden layers "
-            "of 128 ReLU units (G: z in R^64), Adam(1e-3, beta_1=0.5), batch 256, 30 epochs of "
-            "the fixed 50,000-point train split (5,850 steps, well under a minute on 2 CPU cores; "
-            "every toy entry gets this budget). The outcome of a plain GAN varies a lot with the "
-            "seed: earlier runs of the same recipe for 100 epochs reached 2 (seed 0), 7 and 6 "
-            "modes (unseeded). Compare techniques over several seeds, not one run."
-        ),
-    )
-)
-
-
 # ------------------------------------------------------------------ technique entries (data)
 # Each is the family's recipe plus techniques; what a technique changes (loss, critic schedule,
 # optimizer, architecture option) comes from the technique itself (ganzoo.techniques).
@@ -126,17 +105,31 @@ for _prefix, (_what, _techniques) in _MNIST_TECHNIQUES.items():
     _technique_entry(_prefix, "mnist", "dcgan", f"DCGAN with {_what} on MNIST digits, 28x28x1",
                      _techniques, "dcgan-mnist", "10 epochs, 600,000 real images, batch 64 per D step")
 
-register(Entry(
-    name="gan-grid25",
-    description="Plain GAN (non-saturating loss) on the 5x5 grid of Gaussians: the mode-collapse baseline",
-    family="mlp",
-    dataset="grid25",
-    hub_repo="ganzoo/gan-grid25",
-    manifest_sha256=pinned("gan-grid25"),
-    paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
-    notes="The grid25 baseline: the gan-ring8 recipe (MLPs 2x128, Adam(1e-3, 0.5), batch 256, "
-          "30 epochs of the fixed 50,000-point train split) on the 5x5 grid.",
-))
+_BASELINE_NOTES = {
+    "ring8": (
+        "The baseline the mode-collapse techniques are compared with: MLPs with 2 hidden layers "
+        "of 128 ReLU units (G: z in R^64), Adam(1e-3, beta_1=0.5), batch 256, 30 epochs of "
+        "the fixed 50,000-point train split (5,850 steps, well under a minute on 2 CPU cores; "
+        "every toy entry gets this budget). The outcome of a plain GAN varies a lot with the "
+        "seed: earlier runs of the same recipe for 100 epochs reached 2 (seed 0), 7 and 6 "
+        "modes (unseeded). Compare techniques over several seeds, not one run."
+    ),
+    "grid25": "The grid25 baseline: the gan-ring8 recipe (MLPs 2x128, Adam(1e-3, 0.5), batch 256, "
+              "30 epochs of the fixed 50,000-point train split) on the 5x5 grid.",
+}
+
+for _toy, _notes in _BASELINE_NOTES.items():
+    register(Entry(
+        name=f"gan-{_toy}",
+        description=f"Plain GAN (non-saturating loss) on {_TOY_NAMES[_toy]}: the mode-collapse "
+                    "baseline",
+        family="mlp",
+        dataset=_toy,
+        hub_repo=f"ganzoo/gan-{_toy}",
+        manifest_sha256=pinned(f"gan-{_toy}"),
+        paper="Goodfellow et al., *Generative Adversarial Nets*, NeurIPS 2014 (non-saturating loss).",
+        notes=_notes,
+    ))
 
 for _toy in ("ring8", "grid25"):
     for _prefix, (_what, _techniques) in _TOY_TECHNIQUES.items():
