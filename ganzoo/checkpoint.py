@@ -65,14 +65,17 @@ class CheckpointError(ValueError):
 
 
 class _Weights(keras.Model):
-    """The part of a GAN that a checkpoint ships: G, D and the techniques' state (historical
-    averages, schedule positions) -- not the optimizers' state."""
+    """The part of a GAN that a checkpoint ships: G and D (VBN's reference batch is a weight of G).
+
+    Training state is not shipped -- neither the optimizers' moments nor the techniques' state
+    (historical averages, which would double a large D: improved-gan-mnist came to 15.8 MB;
+    the instance-noise schedule's position). ``ganzoo train`` keeps both in ``train_state/``; a
+    loaded checkpoint starts them afresh from its weights (:meth:`Technique.reset_state`)."""
 
     def __init__(self, gan):
         super().__init__()
         self.generator = gan.generator
         self.discriminator = gan.discriminator
-        self.techniques = list(gan.techniques)
         self.built = True
 
 
@@ -238,6 +241,8 @@ def load(directory, manifest_sha256=None, compile=True):
         _Weights(gan).load_weights(directory / WEIGHTS)
     except Exception as e:
         raise CheckpointError(f"{directory / WEIGHTS} does not fit the models in {CONFIG}: {e}") from e
+    for technique in gan.techniques:
+        technique.reset_state(gan)
     gan.checkpoint_dir = directory
     gan.checkpoint_config = config
     return gan

@@ -255,3 +255,13 @@ def test_technique_needs_what_the_architecture_lacks():
     with pytest.raises(ValueError, match="MinibatchDiscrimination layer"):
         GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4),
             techniques=["minibatch_discrimination"])
+
+
+def test_loaded_checkpoint_restarts_historical_averages_from_its_weights():
+    """Checkpoints ship weights, not training state: the averages restart at the loaded weights
+    (not at the random initial ones the GAN was built with)."""
+    gan = ganzoo.load("ha-mnist")
+    ha = gan.techniques[0]
+    assert int(np_(ha.count)) == 0
+    for v, avg in zip(gan.discriminator.trainable_variables, ha.d_avg):
+        np.testing.assert_array_equal(np_(v), np_(avg))

@@ -63,6 +63,10 @@ class Technique(keras.layers.Layer):
     def attach(self, gan):
         """Create state that depends on the GAN's (built) players. Called by ``GAN.build``."""
 
+    def reset_state(self, gan):
+        """Start this technique's state afresh from the GAN's current weights (after loading a
+        checkpoint, which ships weights but no training state)."""
+
     def check(self, gan):
         """Raise ``ValueError`` if this technique cannot work with ``gan``."""
         if self.losses is not None and gan.loss_name not in self.losses:

@@ -16,7 +16,8 @@ def instance_noise_sigma(step, sigma, anneal_steps):
 class InstanceNoise(Technique):
     """Adds N(0, σ_t²) noise to every input of D -- real and generated, in D's and in G's loss --
     with σ_t annealed linearly from ``sigma`` to 0 over ``anneal_steps`` training steps. The step
-    counter is a (non-trainable) weight of this layer, saved and resumed with training."""
+    counter is a (non-trainable) weight of this layer, saved and resumed by ``ganzoo train``; a
+    loaded checkpoint (weights only) starts the schedule again, so fine-tuning re-anneals."""
 
     key = "instance_noise"
     order = 10

@@ -57,8 +57,9 @@ class FeatureMatching(Technique):
 @register_technique
 class HistoricalAveraging(Technique):
     """Historical averaging (sec. 3.3): each player's loss gets ``weight * ||θ - (1/t) Σ_i θ_i||²``.
-    The averages are weights of this layer (saved and resumed with training), updated after every
-    step as ``avg += (θ - avg) / t``; they start at the initial weights. The paper gives no weight;
+    The averages are weights of this layer (saved and resumed by ``ganzoo train``; a loaded
+    checkpoint restarts them from its weights), updated after every step as
+    ``avg += (θ - avg) / t``; they start at the initial weights. The paper gives no weight;
     ours (0.01, with the squared norm summed over all parameters) is our choice. Not the test-time
     exponential moving average of G's weights, which is a different technique."""
 
@@ -83,6 +84,12 @@ class HistoricalAveraging(Technique):
                                       name=f"{prefix}_avg_{i}")
                 avg.assign(ops.copy(v.value))  # a copy: JAX must not see one buffer twice
                 store.append(avg)
+
+    def reset_state(self, gan):
+        self.count.assign(0)
+        for player, store in ((gan.generator, self.g_avg), (gan.discriminator, self.d_avg)):
+            for v, avg in zip(player.trainable_variables, store):
+                avg.assign(ops.copy(v.value))
 
     def d_penalty(self, gan, ctx):
         return historical_penalty(gan.discriminator.trainable_variables, self.d_avg, self.weight)
