@@ -84,6 +84,21 @@ def minibatch_layer(spec):
     return MinibatchDiscrimination(name="minibatch_discrimination", **spec)
 
 
+class DiscriminatorHead:
+    """The part every ganzoo discriminator shares: ``features(x)`` (defined by the family) ->
+    optional minibatch discrimination (``self.minibatch``) -> one logit (``self.to_logit``).
+    ``D(x, return_features=True)`` gives ``(logits, features)`` for feature matching."""
+
+    def call(self, x, training=False, return_features=False):
+        features = self.features(x, training=training)
+        h = features if self.minibatch is None else self.minibatch(features)
+        logits = self.to_logit(h)
+        return (logits, features) if return_features else logits
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class DCGANGenerator(keras.Model):
     """z (batch, latent_dim) -> images (batch, H, W, C) in [-1, 1] (tanh)."""
@@ -188,7 +203,7 @@ class DCGANGenerator(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class DCGANDiscriminator(keras.Model):
+class DCGANDiscriminator(DiscriminatorHead, keras.Model):
     """images (batch, H, W, C) in [-1, 1] -> one real/fake logit per image, shape (batch, 1)."""
 
     def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
@@ -236,15 +251,6 @@ class DCGANDiscriminator(keras.Model):
                 x = bn(x, training=training)
             x = keras.ops.leaky_relu(x, negative_slope=0.2)
         return self.flatten(x)
-
-    def call(self, x, training=False, return_features=False):
-        features = self.features(x, training=training)
-        h = features if self.minibatch is None else self.minibatch(features)
-        logits = self.to_logit(h)
-        return (logits, features) if return_features else logits
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 1)
 
     def get_config(self):
         return {

@@ -9,7 +9,7 @@ the GAN engine treats toys and images alike.
 import keras
 from keras import layers
 
-from ganzoo.models.dcgan import minibatch_layer, minibatch_spec
+from ganzoo.models.dcgan import DiscriminatorHead, minibatch_layer, minibatch_spec
 
 
 def _check(units, depth):
@@ -47,7 +47,7 @@ class MLPGenerator(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class MLPDiscriminator(keras.Model):
+class MLPDiscriminator(DiscriminatorHead, keras.Model):
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
                  **kwargs):
         super().__init__(**kwargs)
@@ -71,15 +71,6 @@ class MLPDiscriminator(keras.Model):
         for layer in self.hidden:
             x = layer(x)
         return x
-
-    def call(self, x, training=False, return_features=False):
-        features = self.features(x, training=training)
-        h = features if self.minibatch is None else self.minibatch(features)
-        logits = self.to_logit(h)
-        return (logits, features) if return_features else logits
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 1)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "depth": self.depth,
