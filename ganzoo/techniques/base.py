@@ -104,6 +104,11 @@ class Technique(keras.layers.Layer):
         return f"{self.key}({args})"
 
 
+def contains_layer(model, cls):
+    """Whether ``model`` has a (nested) layer of class ``cls``."""
+    return any(isinstance(layer, cls) for layer in model._flatten_layers())
+
+
 def unknown_technique_error(name):
     close = difflib.get_close_matches(str(name), list(TECHNIQUES), n=3, cutoff=0.4)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""

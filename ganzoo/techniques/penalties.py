@@ -7,7 +7,7 @@ import keras
 from keras import ops
 
 from ganzoo import backend
-from ganzoo.techniques.base import Technique, register_technique
+from ganzoo.techniques.base import Technique, contains_layer, register_technique
 
 
 NORM_EPSILON = 1e-12
@@ -66,10 +66,6 @@ def _critic(gan):
     return lambda x: gan.discriminator(x, training=True)
 
 
-def _has_batch_norm(model):
-    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in model._flatten_layers())
-
-
 @register_technique
 class WGANGP(Technique):
     """WGAN-GP (Gulrajani et al. 2017): Wasserstein loss, gradient penalty λ=10 at random
@@ -96,7 +92,7 @@ class WGANGP(Technique):
 
     def check(self, gan):
         super().check(gan)
-        if _has_batch_norm(gan.discriminator):
+        if contains_layer(gan.discriminator, keras.layers.BatchNormalization):
             raise ValueError(
                 "WGAN-GP penalizes each example's gradient; batch norm in the critic makes an "
                 "example's output depend on its batch (Gulrajani et al. 2017, sec. 4). Build the "

@@ -5,7 +5,7 @@ batch normalization in G; the layers are in :mod:`ganzoo.layers`)."""
 from keras import ops
 
 from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
-from ganzoo.techniques.base import Technique, register_technique
+from ganzoo.techniques.base import Technique, contains_layer, register_technique
 
 SALIMANS = ("Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016, "
             "arXiv:1606.03498")
@@ -30,10 +30,6 @@ def historical_penalty(values, averages, weight):
 def running_average(average, value, count):
     """The running mean after the ``count``-th value: ``avg + (θ - avg) / count``."""
     return average + (value - average) / ops.cast(count, average.dtype)
-
-
-def _contains(model, cls):
-    return any(isinstance(layer, cls) for layer in model._flatten_layers())
 
 
 @register_technique
@@ -80,16 +76,15 @@ class HistoricalAveraging(Technique):
         for prefix, player, store in (("g", gan.generator, self.g_avg),
                                       ("d", gan.discriminator, self.d_avg)):
             for i, v in enumerate(player.trainable_variables):
-                avg = self.add_weight(shape=v.shape, initializer="zeros", trainable=False,
-                                      name=f"{prefix}_avg_{i}")
-                avg.assign(ops.copy(v.value))  # a copy: JAX must not see one buffer twice
-                store.append(avg)
+                store.append(self.add_weight(shape=v.shape, initializer="zeros",
+                                             trainable=False, name=f"{prefix}_avg_{i}"))
+        self.reset_state(gan)
 
     def reset_state(self, gan):
         self.count.assign(0)
         for player, store in ((gan.generator, self.g_avg), (gan.discriminator, self.d_avg)):
             for v, avg in zip(player.trainable_variables, store):
-                avg.assign(ops.copy(v.value))
+                avg.assign(ops.copy(v.value))  # a copy: JAX must not see one buffer twice
 
     def d_penalty(self, gan, ctx):
         return historical_penalty(gan.discriminator.trainable_variables, self.d_avg, self.weight)
@@ -129,7 +124,7 @@ class MinibatchDiscriminationTechnique(Technique):
 
     def check(self, gan):
         super().check(gan)
-        if not _contains(gan.discriminator, MinibatchDiscrimination):
+        if not contains_layer(gan.discriminator, MinibatchDiscrimination):
             raise ValueError(
                 "minibatch_discrimination needs a discriminator with a MinibatchDiscrimination "
                 "layer (e.g. DCGANDiscriminator(minibatch_discrimination={...}); ganzoo.create "
@@ -161,7 +156,7 @@ class VirtualBatchNormalizationTechnique(Technique):
 
     def check(self, gan):
         super().check(gan)
-        if not _contains(gan.generator, VirtualBatchNormalization):
+        if not contains_layer(gan.generator, VirtualBatchNormalization):
             raise ValueError(
                 "virtual_batch_normalization needs a generator with VirtualBatchNormalization "
                 "layers (DCGANGenerator(norm='vbn'); ganzoo.create builds it)"
