@@ -12,6 +12,12 @@
 
 __version__ = "0.1.0"
 
+import os as _os  # noqa: E402
+
+# TensorFlow's C++ start-up notices (CPU-feature guard, ...) are not ganzoo's output; an explicit
+# TF_CPP_MIN_LOG_LEVEL from the user wins.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 from ganzoo import data  # noqa: E402,F401
 from ganzoo.checkpoint import CheckpointError  # noqa: E402,F401
 from ganzoo.evaluation import evaluate  # noqa: E402,F401

@@ -511,11 +511,7 @@ def load_classifier(name_or_dir, manifest_sha256=None):
         what = "a GAN" if "gan" in config else f"kind {config.get('kind')!r}"
         raise CheckpointError(f"{directory} holds {what}, not a classifier checkpoint "
                               "(load GANs with ganzoo.load)")
-    try:
-        model = keras.saving.deserialize_keras_object(config["model"], safe_mode=True)
-    except Exception as e:
-        raise CheckpointError(
-            f"{directory / checkpoint.CONFIG}: cannot rebuild the classifier: {e}") from e
+    model = checkpoint.safe_deserialize(config["model"], directory / checkpoint.CONFIG, "classifier")
     if not isinstance(model, DomainClassifier):
         raise CheckpointError(f"{directory / checkpoint.CONFIG} describes a "
                               f"{type(model).__name__}, not a DomainClassifier")

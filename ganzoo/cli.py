@@ -1,9 +1,26 @@
-"""``ganzoo`` command line: argument parsing only; the work is done by the library."""
+"""``ganzoo`` command line: argument parsing, output files and error reporting; the work is done
+by the library."""
 
 import argparse
+import contextlib
 import json
 import os
+import secrets
 import sys
+
+from ganzoo.guards import NonFiniteError
+from ganzoo.hub import HubError
+from ganzoo.metrics.errors import MetricUnavailableError
+from ganzoo.training import TrainingError
+
+# What ``main`` reports as one line and exit code 2: bad arguments and inputs (CheckpointError is
+# a ValueError), files and network (FileNotFoundError, PermissionError, ConnectionError are
+# OSErrors), the Hub and metrics that cannot run here. Anything else is a bug: its traceback shows.
+# ganzoo's own failures: one line and exit code 2 (anything else is a bug and keeps its traceback).
+# NonFiniteError: training diverged (its state and any checkpoint are kept); TrainingError: --out
+# is busy, unwritable or not the run's own.
+USER_ERRORS = (ValueError, TypeError, OSError, HubError, MetricUnavailableError, NonFiniteError,
+               TrainingError)
 
 
 def _cmd_list(args):
@@ -30,20 +47,142 @@ def _cmd_info(args):
     return 0
 
 
+# ``ganzoo sample -o``: an image of the samples, or the float32 array streamed to a .npy file
+NPY = ".npy"
+MAX_IMAGE_SAMPLES = 10_000  # samples in one image (grid tiles or scatter points)
+MAX_GRID_PIXELS = 100_000_000  # pixels of one grid image (after --scale)
+MAX_JPEG_SIDE = 65_535  # the JPEG format's limit
+NPY_CHUNK_BYTES = 64 << 20  # samples generated and written per step into a .npy
+
+
+def _size(nbytes):
+    """``nbytes`` for people: '900 B', '49.0 MiB', '2,852.2 TiB'."""
+    if nbytes < 1024:
+        return f"{nbytes} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        nbytes /= 1024
+        if nbytes < 1024 or unit == "TiB":
+            return f"{nbytes:,.1f} {unit}"
+
+
+@contextlib.contextmanager
+def _output_file(path):
+    """A new temporary file beside ``path``, moved onto ``path`` when the block succeeds and
+    removed when it fails, so ``path`` is never left half-written. Creating it first tells at
+    once, before any work, that ``path`` cannot be written: an unsupported extension, a folder, a
+    missing or read-only folder."""
+    from ganzoo.utils.images import IMAGE_FORMATS
+
+    ext = os.path.splitext(path)[1].lower()
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise ValueError(f"-o {path} is a folder: give a file name, e.g. "
+                         f"{os.path.join(path, 'samples.png')}")
+    if ext not in (*IMAGE_FORMATS, NPY):
+        raise ValueError(f"-o {path}: cannot write {ext or 'a file without an extension'}; use "
+                         f"{', '.join(IMAGE_FORMATS)} (an image) or {NPY} (the float32 array)")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        why = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise FileNotFoundError(f"cannot write {path}: {folder} {why}")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise PermissionError(f"cannot write {path}: the file is read-only")
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.partial{ext}")
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as e:
+        raise OSError(f"cannot write {path}: {e.strerror or e} (in {folder})") from e
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _check_sample_size(gan, n, path, nrow, scale):
+    """Refuse, before sampling, an output that would not fit: a .npy larger than the free disk
+    space, an image of more than MAX_IMAGE_SAMPLES samples or MAX_GRID_PIXELS pixels."""
+    import math
+    import shutil
+
+    from ganzoo.utils.images import grid_size, image_format
+
+    shape = tuple(gan.image_shape)
+    total = n * math.prod(shape) * 4  # float32
+    what = f"{n:,} float32 samples of shape {shape}"
+    if path.lower().endswith(NPY):
+        folder = os.path.abspath(os.path.dirname(path) or ".")
+        free = shutil.disk_usage(folder).free
+        if total > free:
+            raise OSError(f"{path} would take {_size(total)} ({what}) but {folder} has only "
+                          f"{_size(free)} free: ask for fewer samples or write elsewhere")
+        return
+    if n > MAX_IMAGE_SAMPLES:
+        raise ValueError(f"{what} would take {_size(total)} in memory, and one image shows at "
+                         f"most {MAX_IMAGE_SAMPLES:,}: ask for fewer, or write a {NPY} (streamed "
+                         "to disk)")
+    if len(shape) == 3:  # a grid of images (2-D points are a scatter plot of fixed size)
+        height, width = (side * scale for side in grid_size(n, shape, nrow))
+        too_long = image_format(path) == "JPEG" and max(height, width) > MAX_JPEG_SIDE
+        if height * width > MAX_GRID_PIXELS or too_long:
+            raise ValueError(f"the grid would be {width:,} x {height:,} pixels "
+                             f"({_size(height * width * shape[-1])}); the limit is "
+                             f"{MAX_GRID_PIXELS:,} pixels (JPEG: {MAX_JPEG_SIDE:,} a side): "
+                             "lower --scale or -n, or change --nrow")
+
+
+def _sample_chunks(gan, n, seed):
+    """``gan.sample(n, seed)`` in chunks of about NPY_CHUNK_BYTES, equal to it sample for sample.
+
+    The latents come from one ``np.random.default_rng(seed)``, drawn chunk by chunk (``latents``
+    passes a Generator through ``default_rng`` unchanged, and a Generator's normal stream does
+    not depend on how it is split); every chunk is a multiple of ``generate``'s batch of 256, so
+    the generator sees exactly the batches ``gan.sample`` would give it.
+    """
+    import math
+
+    import numpy as np
+
+    batch = 256
+    rows = max(1, NPY_CHUNK_BYTES // (4 * math.prod(gan.image_shape)) // batch) * batch
+    rng = np.random.default_rng(seed)
+    for start in range(0, n, rows):
+        yield gan.generate(gan.latents(min(rows, n - start), seed=rng), batch_size=batch)
+
+
+def _write_npy(gan, n, seed, path):
+    """Stream ``gan.sample(n, seed)`` into the .npy file ``path`` (the bytes ``np.save`` would
+    write) with memory bounded by one chunk, whatever ``n``."""
+    import numpy as np
+
+    shape = (n,) + tuple(gan.image_shape)
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False,
+              "shape": shape}
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        for chunk in _sample_chunks(gan, n, seed):
+            np.ascontiguousarray(chunk, "<f4").tofile(f)
+
+
 def _cmd_sample(args):
     import ganzoo
-    from ganzoo.utils.images import save_grid
+    from ganzoo import data
+    from ganzoo.utils.images import save_samples
 
-    if args.num < 1:
-        raise SystemExit("ganzoo sample: -n must be at least 1")
-    gan = ganzoo.load(args.name, revision=args.revision)
-    images = gan.sample(args.num, seed=args.seed)
-    if args.output.endswith(".npy"):
-        import numpy as np
-
-        np.save(args.output, images)
-    else:
-        save_grid(images, args.output, nrow=args.nrow, scale=args.scale)
+    for flag, value, least in (("-n", args.num, 1), ("--scale", args.scale, 1),
+                               ("--nrow", args.nrow, 1), ("--seed", args.seed, 0)):
+        if value is not None and value < least:
+            raise ValueError(f"{flag} must be at least {least}; got {value}")
+    with _output_file(args.output) as tmp:
+        gan = ganzoo.load(args.name, revision=args.revision)
+        _check_sample_size(gan, args.num, args.output, args.nrow, args.scale)
+        if tmp.lower().endswith(NPY):
+            _write_npy(gan, args.num, args.seed, tmp)
+        else:
+            dataset = (getattr(gan, "checkpoint_config", None) or {}).get("dataset")
+            centers = data.toy_centers(dataset) if dataset in data.TOYS else None
+            save_samples(gan.sample(args.num, seed=args.seed), tmp, centers=centers,
+                         nrow=args.nrow, scale=args.scale)
     print(f"Wrote {args.num} samples of {args.name} (seed {args.seed}) to {args.output}")
     return 0
 
@@ -54,7 +193,7 @@ def _cmd_train(args):
     done = train(args.name, args.out, epochs=args.epochs, data_dir=args.data_dir,
                  batch_size=args.batch_size, save_every=args.save_every * 60,
                  max_minutes=args.max_minutes, steps_per_epoch=args.steps_per_epoch,
-                 verbose=args.verbose)
+                 verbose=args.verbose, overwrite=args.overwrite, seed=args.seed)
     return 0 if done else 3
 
 
@@ -62,7 +201,7 @@ def _cmd_push(args):
     from ganzoo import hub
 
     info = hub.push(args.path, args.repo_id, revision=args.revision, private=args.private)
-    print(f"Pushed {args.path} to {args.repo_id}: {info}")
+    print(f"Pushed {args.path} to {args.repo_id}: {getattr(info, 'commit_url', info)}")
     return 0
 
 
@@ -176,8 +315,17 @@ def _cmd_table(args):
     return 0
 
 
+def _cmd_seeds(args):
+    from ganzoo.seeds import main_aggregate
+
+    print(main_aggregate(args.name, args.seed_dirs))
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="ganzoo", description="A Keras 3 model zoo of GANs.")
+    p.add_argument("--traceback", action="store_true",
+                   help="on an error, show the full traceback instead of one line (bug reports)")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="list the zoo entries")
@@ -188,13 +336,15 @@ def build_parser():
     s.add_argument("name")
     s.set_defaults(func=_cmd_info)
 
-    s = sub.add_parser("sample", help="write a grid (PNG) or array (.npy) of samples")
+    s = sub.add_parser("sample", help="write a grid (PNG, JPEG) or array (.npy) of samples")
     s.add_argument("name", help="entry name, checkpoint directory or hf://owner/name")
     s.add_argument("-n", "--num", type=int, default=64)
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("-o", "--output", default="samples.png", help="a .png grid or a .npy array")
+    s.add_argument("-o", "--output", default="samples.png",
+                   help=f"a .png/.jpg/.jpeg image (at most {MAX_IMAGE_SAMPLES:,} samples) or a "
+                        ".npy array (any number: streamed to disk)")
     s.add_argument("--nrow", type=int, default=None, help="images per grid row")
-    s.add_argument("--scale", type=int, default=2, help="pixel scale of the PNG grid")
+    s.add_argument("--scale", type=int, default=2, help="pixel scale of the grid")
     s.add_argument("--revision", default=None, help="Hub revision (hf:// names)")
     s.set_defaults(func=_cmd_sample)
 
@@ -208,6 +358,10 @@ def build_parser():
     s.add_argument("--max-minutes", type=float, default=None, help="stop (resumably) after this")
     s.add_argument("--steps-per-epoch", type=int, default=None, help="cap (smoke tests)")
     s.add_argument("--verbose", type=int, default=None, help="Keras verbosity (1 bar, 2 line)")
+    s.add_argument("--overwrite", action="store_true",
+                   help="train into a folder that holds files other than a checkpoint's")
+    s.add_argument("--seed", type=int, default=None,
+                   help="the run's seed (weight init, data order, latents); default: the entry's")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("eval", help="evaluate a checkpoint; write metrics.json and its card")
@@ -249,6 +403,15 @@ def build_parser():
                    help="write nothing; exit 1 if a generated file is out of date")
     s.set_defaults(func=_cmd_table)
 
+    s = sub.add_parser("seeds", help="aggregate an entry's seed study into its checkpoint's "
+                                     "seeds.json (the table then shows mean ± std)")
+    s.add_argument("name", help="entry name (checkpoints/NAME, always its seed-0 run) or "
+                                "checkpoint directory")
+    s.add_argument("seed_dirs", nargs="+", metavar="DIR",
+                   help="the other seeds' checkpoint folders (ganzoo train NAME --seed K --out "
+                        "DIR), each evaluated with `ganzoo eval DIR`")
+    s.set_defaults(func=_cmd_seeds)
+
     s = sub.add_parser("push", help="upload a checkpoint directory to the Hugging Face Hub")
     s.add_argument("path")
     s.add_argument("repo_id")
@@ -258,6 +421,15 @@ def build_parser():
     return p
 
 
+def _one_line(error):
+    """``error``'s message on one line (an OSError of the system: its file and reason)."""
+    if isinstance(error, OSError) and error.strerror and error.filename:
+        text = f"{error.filename}: {error.strerror}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
@@ -265,8 +437,15 @@ def main(argv=None):
         args.verbose = 1 if sys.stdout.isatty() else 2
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, ConnectionError) as e:
-        print(f"ganzoo {args.command}: error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        if args.traceback:
+            raise
+        print(f"ganzoo {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except USER_ERRORS as e:
+        if args.traceback:
+            raise
+        print(f"ganzoo {args.command}: error: {_one_line(e)}", file=sys.stderr)
         return 2
 
 

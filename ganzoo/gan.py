@@ -26,7 +26,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo import backend, losses
+from ganzoo import backend, losses, validation
 from ganzoo import techniques as techniques_lib
 
 UPDATES = ("simultaneous", "alternating")
@@ -68,7 +68,7 @@ class GAN(keras.Model):
         if update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}; got {update!r}")
         self.update = update
-        self.n_critic = int(n_critic)
+        self.n_critic = validation.positive_int(n_critic, "n_critic")
         if self.n_critic < 1 or (self.n_critic > 1 and update != "alternating"):
             raise ValueError(
                 f"n_critic must be >= 1, and > 1 only with update='alternating'; got "
@@ -82,7 +82,7 @@ class GAN(keras.Model):
         self.d_loss_fn, self.g_loss_fn = losses.get(loss)
         self.latent_dim = int(generator.latent_dim)
         self.image_shape = tuple(generator.image_shape)
-        self.seed = seed
+        self.seed = None if seed is None else validation.nonnegative_int(seed, "seed")
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.g_optimizer = None
         self.d_optimizer = None
@@ -91,7 +91,7 @@ class GAN(keras.Model):
             technique.check(self)
         self._trackers = {
             name: keras.metrics.Mean(name=name)
-            for name in ("d_loss", "g_loss", "d_real", "d_fake", "penalty")
+            for name in ("loss", "d_loss", "g_loss", "d_real", "d_fake", "penalty")
         }
 
     # ----------------------------------------------------------------- building and compiling
@@ -137,13 +137,25 @@ class GAN(keras.Model):
             d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
         )
 
-    def fit(self, x=None, *args, shuffle=None, **kwargs):
-        """``keras.Model.fit``; a ``tf.data`` input is used in its own order (it shuffles itself)."""
+    def fit(self, x=None, *args, shuffle=None, callbacks=None, check_finite=True, **kwargs):
+        """``keras.Model.fit``; a ``tf.data`` input is used in its own order (it shuffles itself).
+
+        Before training, the data are checked (:func:`ganzoo.guards.check_training_data`: not
+        empty, finite, images in [-1, 1] -- for a dataset, its first batch). With
+        ``check_finite=True`` (default) a step whose losses are not finite stops training at once
+        with :class:`ganzoo.guards.NonFiniteError` naming the step and the loss.
+        """
+        from ganzoo import guards
+
         if shuffle is None:
             shuffle = not hasattr(x, "element_spec")
         if self.n_critic > 1 and kwargs.get("batch_size") is not None:
             self._check_critic_batch(kwargs["batch_size"])
-        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+        guards.check_training_data(self, x)
+        callbacks = list(callbacks or [])
+        if check_finite:
+            callbacks.insert(0, guards.NonFiniteGuard())  # first: nothing saves a bad step
+        return super().fit(x, *args, shuffle=shuffle, callbacks=callbacks, **kwargs)
 
     def _check_critic_batch(self, batch):
         if batch % self.n_critic:
@@ -197,6 +209,9 @@ class GAN(keras.Model):
         for technique in self.techniques:
             technique.update_state(self)
         score = ops.sigmoid if self.loss_name == "nonsat" else (lambda x: x)
+        # "loss" (d_loss + g_loss) is no objective: it is there so that Keras's own callbacks
+        # (TerminateOnNaN, ...) see a non-finite step like ganzoo's guard does.
+        values["loss"] = values["d_loss"] + values["g_loss"]
         values["d_real"] = ops.mean(score(values.pop("real_logits")))
         values["d_fake"] = ops.mean(score(values.pop("fake_logits")))
         for name, value in values.items():
@@ -307,9 +322,24 @@ class GAN(keras.Model):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
+    @property
+    def sampler(self):
+        """The generator that :meth:`generate` / :meth:`sample` use: G, or the moving average of
+        G's weights when the ``ema`` technique is present."""
+        for technique in self.techniques:
+            hook = getattr(technique, "sampling_generator", None)
+            if hook is not None:
+                self.build()
+                return hook(self)
+        return self.generator
+
     def latents(self, n, seed=None):
-        """``n`` latent vectors from N(0, I), float32, drawn with NumPy so every backend agrees."""
-        n = _check_count(n)
+        """``n`` latent vectors from N(0, I), float32, drawn with NumPy so every backend agrees.
+
+        ``seed``: an int (or None), or a ``np.random.Generator`` that is drawn from and continued
+        (``np.random.default_rng`` returns it as is), so that drawing in chunks from one generator
+        gives exactly the latents of one call (how ``ganzoo sample`` streams a large .npy)."""
+        n = validation.nonnegative_int(n, "n")
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
 
@@ -320,13 +350,15 @@ class GAN(keras.Model):
         (``training=False``: batch norm uses its moving statistics, so an image depends only on
         its own ``z``).
         """
+        batch_size = validation.positive_int(batch_size, "batch_size")
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(
                 f"z must have shape (n, {self.latent_dim}); got {tuple(z.shape)}"
             )
+        G = self.sampler
         out = [
-            ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
+            ops.convert_to_numpy(G(z[i : i + batch_size], training=False))
             for i in range(0, len(z), batch_size)
         ]
         if not out:
@@ -364,6 +396,20 @@ class GAN(keras.Model):
                                 for t in config.get("techniques") or ()]
         return cls(**config)
 
+    # The step's latent sampler is part of the training state: keep its state in save_weights (Keras
+    # saves layers' weights only), so a resumed run draws the same latents as an uninterrupted one.
+    _SEED_KEY = "latent_seed_state"
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store[self._SEED_KEY] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if self._SEED_KEY in keys:
+            self.seed_generator.state.assign(store[self._SEED_KEY])
+        super().load_own_variables({k: store[k] for k in keys if k != self._SEED_KEY})
+
     def save_pretrained(self, directory, **card):
         """Write this GAN as a checkpoint directory (see :mod:`ganzoo.checkpoint`)."""
         from ganzoo import checkpoint
@@ -392,9 +438,3 @@ class _OptimizerPair:
 
     def __repr__(self):
         return f"<OptimizerPair g={self.g_optimizer.name} d={self.d_optimizer.name}>"
-
-
-def _check_count(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer; got {n!r}")
-    return int(n)

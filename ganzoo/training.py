@@ -14,16 +14,22 @@ import os
 import platform
 import shlex
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import keras
 
-from ganzoo import backend, data
-from ganzoo.checkpoint import save_sample_image
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock against a second trainer on the same --out
+    fcntl = None
+
+from ganzoo import backend, data, guards, validation
+from ganzoo.checkpoint import RUN_ENTRIES, check_destination, save_sample_image
 from ganzoo.zoo import create, get_entry
 
-STATE_DIR = "train_state"
+STATE_DIR, LOCK_FILE = RUN_ENTRIES
 
 
 def machine_description():
@@ -36,6 +42,10 @@ def machine_description():
     except OSError:
         pass
     return f"{os.cpu_count()} CPU cores ({cpu}), {platform.system()}, Keras {keras.__version__} / {keras.config.backend()}"
+
+
+class TrainingError(RuntimeError):
+    """A training run cannot start or continue (its --out is busy, unwritable, or not its own)."""
 
 
 class _StateSaver(keras.callbacks.Callback):
@@ -54,28 +64,72 @@ class _StateSaver(keras.callbacks.Callback):
             self.last = time.monotonic()
 
 
+def _or(value, default, check, name):
+    """``default`` when ``value`` is None (not when it is 0), else ``check(value, name)``."""
+    return default if value is None else check(value, name)
+
+
+def _claim_output(out, overwrite):
+    """Check ``out`` before any work: a folder (created if needed) that is writable, that holds
+    nothing but a checkpoint and this run's state (unless ``overwrite``), and that no other
+    ``ganzoo train`` is writing to. Returns the open lock file (held until the process ends or
+    :meth:`TrainingRun.close`): an ``flock`` that the kernel releases even after ``kill -9``."""
+    try:
+        check_destination(out, overwrite, what="training run")
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".ganzoo-write-test-")
+        probe.close()
+        lock = open(out / LOCK_FILE, "a+")
+    except (OSError, ValueError) as e:
+        raise TrainingError(f"cannot train into --out {out}: {e}") from e
+    if fcntl is not None:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown process"
+            lock.close()
+            raise TrainingError(
+                f"another `ganzoo train` is writing to {out} ({holder}); wait for it to finish, "
+                "stop it, or use another --out") from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()} on {platform.node()}, started "
+               f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    lock.flush()
+    return lock
+
+
 class TrainingRun:
+    """One resumable run of a zoo entry into ``out`` (see the module docstring)."""
+
     def __init__(self, name, out, epochs=None, data_dir=None, batch_size=None, save_every=180.0,
-                 max_minutes=None, steps_per_epoch=None, verbose="auto", command=None):
+                 max_minutes=None, steps_per_epoch=None, verbose="auto", command=None,
+                 overwrite=False, seed=None):
         self.entry = get_entry(name)
         hp = self.entry.hparams
         self.out = Path(out)
         self.state_dir = self.out / STATE_DIR
-        self.epochs = int(epochs or hp.get("epochs", 1))
-        self.batch_size = int(batch_size or hp.get("batch_size", 64))
+        self.epochs = _or(epochs, int(hp.get("epochs", 1)), validation.positive_int, "epochs")
+        self.batch_size = _or(batch_size, int(hp.get("batch_size", 64)), validation.positive_int,
+                              "batch_size")
+        self.steps_per_epoch = _or(steps_per_epoch, None, validation.positive_int, "steps_per_epoch")
+        self.save_every = validation.nonnegative_float(save_every, "save_every (seconds)")
+        max_minutes = _or(max_minutes, None, validation.nonnegative_float, "max_minutes")
         self.data_dir = data_dir
-        self.seed = int(hp.get("seed", 0))
-        self.save_every = float(save_every)
-        self.deadline = None if max_minutes is None else time.monotonic() + 60 * float(max_minutes)
-        self.steps_per_epoch = steps_per_epoch
+        # the run's seed: weight init, data order (seed + epoch) and the step's latent sampler
+        self.seed = _or(seed, int(hp.get("seed", 0)), validation.nonnegative_int, "seed")
+        self.deadline = None if max_minutes is None else time.monotonic() + 60 * max_minutes
         self.verbose = verbose
         self.command = command
+        self._lock = _claim_output(self.out, overwrite)
         keras.utils.set_random_seed(self.seed)  # weight init (and TF/NumPy RNGs) from the entry's seed
-        self.gan = create(name)
+        self.gan = create(name, seed=self.seed)
         # one train step consumes n_critic per-step batches (WGAN-GP's critic steps)
         self.step_batch = self.batch_size * self.gan.n_critic
         self.progress = {"epoch": 0, "step": 0, "images_seen": 0, "wall_time_s": 0.0,
-                         "sessions": 0, "batch_size": self.batch_size, "entry": name}
+                         "sessions": 0, "batch_size": self.batch_size, "entry": name,
+                         "seed": self.seed}
         self._clock = time.monotonic()
         self._resume()
 
@@ -85,14 +139,16 @@ class TrainingRun:
         if not path.exists():
             return
         progress = json.loads(path.read_text())
-        if progress.get("entry") != self.entry.name or progress.get("batch_size") != self.batch_size:
+        theirs = (progress.get("entry"), progress.get("batch_size"), progress.get("seed", self.seed))
+        if theirs != (self.entry.name, self.batch_size, self.seed):
             raise ValueError(
-                f"{self.state_dir} holds a run of {progress.get('entry')!r} with batch size "
-                f"{progress.get('batch_size')}; this command trains {self.entry.name!r} with batch "
-                f"size {self.batch_size}. Use another --out, or delete {self.state_dir}."
+                f"{self.state_dir} holds a run of {theirs[0]!r} with batch size {theirs[1]}, seed "
+                f"{theirs[2]}; this command trains {self.entry.name!r} with batch size "
+                f"{self.batch_size}, seed {self.seed}. Use another --out, or delete "
+                f"{self.state_dir}."
             )
         self.gan.build_optimizers()
-        self.gan.load_weights(self.state_dir / "state.weights.h5")
+        self.gan.load_weights(self.state_dir / progress.get("state_file", "state.weights.h5"))
         self.progress = progress
         print(f"Resuming {self.entry.name} from {self.state_dir}: epoch {progress['epoch']}, "
               f"step {progress['step']}, {progress['images_seen']} images seen", flush=True)
@@ -105,16 +161,41 @@ class TrainingRun:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def save_state(self):
+        """Write the training state; ``progress.json`` is the commit point.
+
+        The weights go to a new file ``state-<n>.weights.h5`` first; then ``progress.json``, which
+        names that file, is replaced atomically; then older weight files are removed. A run killed
+        at any moment leaves a consistent (weights, progress) pair. Non-finite weights are never
+        written; a full disk removes the partial file and says which step is kept.
+        """
+        guards.check_finite_weights(self.gan.weights, f"{self.entry.name} (training state)")
         now = time.monotonic()
-        self.progress["wall_time_s"] = round(self.progress["wall_time_s"] + now - self._clock, 1)
-        self._clock = now
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_dir / "state.tmp.weights.h5"
-        self.gan.save_weights(tmp)
-        os.replace(tmp, self.state_dir / "state.weights.h5")
+        progress = dict(self.progress)
+        progress["wall_time_s"] = round(progress["wall_time_s"] + now - self._clock, 1)
+        progress["saves"] = progress.get("saves", 0) + 1
+        progress["state_file"] = f"state-{progress['saves']:06d}.weights.h5"
+        weights = self.state_dir / progress["state_file"]
         tmp = self.state_dir / "progress.tmp.json"
-        tmp.write_text(json.dumps(self.progress, indent=2) + "\n")
-        os.replace(tmp, self.state_dir / "progress.json")
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            self.gan.save_weights(weights)
+            tmp.write_text(json.dumps(progress, indent=2) + "\n")
+            os.replace(tmp, self.state_dir / "progress.json")
+        except OSError as e:
+            for f in (weights, tmp):
+                f.unlink(missing_ok=True)
+            kept = self.state_dir / "progress.json"
+            kept = json.loads(kept.read_text()) if kept.exists() else None
+            raise TrainingError(
+                f"could not write the training state to {self.state_dir}: {e}. "
+                + (f"The last good state (epoch {kept['epoch']}, step {kept['step']}) is kept; "
+                   "free space and re-run the same command to continue from it."
+                   if kept else "No earlier state exists.")
+            ) from e
+        self.progress, self._clock = progress, now
+        for old in self.state_dir.glob("state*.weights.h5"):
+            if old.name != progress["state_file"]:
+                old.unlink(missing_ok=True)
 
     # ---------------------------------------------------------------------------- training
     @functools.cached_property
@@ -124,8 +205,24 @@ class TrainingRun:
         full = n // self.step_batch
         return min(full, self.steps_per_epoch) if self.steps_per_epoch else full
 
+    def close(self):
+        """Release ``--out`` for another run (also done when the process ends)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
     def run(self):
+        try:
+            return self._run()
+        finally:
+            self.close()
+
+    def _run(self):
         steps = self.epoch_steps
+        if steps < 1:
+            raise ValueError(
+                f"an epoch of {self.entry.dataset} has fewer images than one training step "
+                f"({self.step_batch}): lower --batch-size")
         self.progress["sessions"] += 1
         while self.progress["epoch"] < self.epochs:  # the deadline is checked after each batch
             epoch, done = self.progress["epoch"], self.progress["step"]
@@ -133,8 +230,19 @@ class TrainingRun:
                 ds = data.load(self.entry.dataset, "train", batch_size=self.step_batch,
                                data_dir=self.data_dir, seed=self.seed + epoch,
                                skip_batches=done).take(steps - done)
-                self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                             callbacks=[_StateSaver(self, self.save_every)], verbose=self.verbose)
+                try:
+                    self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                                 callbacks=[_StateSaver(self, self.save_every)],
+                                 verbose=self.verbose)
+                except guards.NonFiniteError as e:
+                    kept = self.state_dir / "progress.json"
+                    kept = (f"the last good state (epoch {json.loads(kept.read_text())['epoch']}, "
+                            f"step {json.loads(kept.read_text())['step']}) is kept in "
+                            f"{self.state_dir}" if kept.exists() else "no training state was saved")
+                    raise guards.NonFiniteError(
+                        f"{self.entry.name}: {e} That is step {self.progress['step'] + 1} of epoch "
+                        f"{epoch + 1} of this run; {kept}, and no checkpoint was written."
+                    ) from None
             if self.progress["step"] >= steps:
                 self.progress["epoch"] += 1
                 self.progress["step"] = 0
@@ -153,7 +261,7 @@ class TrainingRun:
 
     def write_checkpoint(self):
         p, hp = self.progress, dict(self.entry.hparams)
-        hp.update(batch_size=self.batch_size, epochs=self.epochs)
+        hp.update(batch_size=self.batch_size, epochs=self.epochs, seed=self.seed)
         training = {
             "command": self.command or "ganzoo " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
             "dataset": f"{self.entry.dataset} train split ({self.epoch_steps * self.step_batch} "

@@ -12,6 +12,8 @@ records everything in memory, so a test can check byte for byte what would reach
 Endpoints (repo type ``models`` only, which is all ganzoo uses):
 
 - ``POST /api/repos/create``                       create a repo (409 if it exists)
+- ``DELETE /api/repos/delete``                     delete a repo (404 if there is none)
+- ``GET  /api/models/{id}``                        repo info (404 if there is none: ``repo_exists``)
 - ``POST /api/validate-yaml``                      accept any README front matter
 - ``POST /api/models/{id}/preupload/{rev}``        every file is "regular" (no LFS / Xet upload),
                                                    with the git oid of the file already there
@@ -19,7 +21,9 @@ Endpoints (repo type ``models`` only, which is all ganzoo uses):
 - ``GET  /api/models/{id}/revision/{rev}``         repo info (used when a commit would be empty)
 
 Anything else is answered 404 and recorded in ``unhandled``, so a test can tell the client asked
-for something this fake does not know. Standard library only.
+for something this fake does not know. ``hub.fail[name] = status`` makes the endpoint served by
+method ``name`` (e.g. ``"_commit"``, ``"_delete_repo"``) answer ``status`` without doing anything,
+to test how a client copes with a failing Hub. Standard library only.
 """
 
 import base64
@@ -33,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 _REPO = r"/api/models/(?P<repo>[^/]+/[^/]+)"
 _ROUTES = [
     ("POST", re.compile(r"/api/repos/create"), "_create_repo"),
+    ("DELETE", re.compile(r"/api/repos/delete"), "_delete_repo"),
+    ("GET", re.compile(_REPO), "_info"),
     ("POST", re.compile(r"/api/validate-yaml"), "_validate_yaml"),
     ("POST", re.compile(_REPO + r"/preupload/(?P<rev>[^/]+)"), "_preupload"),
     ("POST", re.compile(_REPO + r"/commit/(?P<rev>[^/]+)"), "_commit"),
@@ -64,6 +70,7 @@ class FakeHub:
         self.commits = []     # {"repo_id", "revision", "summary", "description", "files", "deleted", "oid"}
         self.requests = []    # (method, path) of every request, in order
         self.unhandled = []   # (method, path) answered 404 because no route matched
+        self.fail = {}        # route method name -> HTTP status it answers instead of working
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -112,6 +119,8 @@ class FakeHub:
                 match = pattern.fullmatch(path)
                 if match and route_method == method:
                     args = {k: unquote(v) for k, v in match.groupdict().items()}
+                    if name in self.fail:
+                        return self.fail[name], {"error": f"FakeHub: {name} fails (test)"}, {}
                     try:
                         return (200, getattr(self, name)(body, **args), {})
                     except HubHTTPError as e:
@@ -138,6 +147,19 @@ class FakeHub:
             "private": payload.get("visibility") == "private", "files": {}, "sha": None,
         }
         return {"url": f"{self.url}/{repo_id}", "name": repo_id}
+
+    def _delete_repo(self, body):
+        payload = json.loads(body)  # {"name", "organization", "type"}
+        if payload.get("type", "model") != "model":
+            raise HubHTTPError(400, "FakeHub only hosts model repos")
+        repo_id = f"{payload['organization']}/{payload['name']}"
+        if repo_id not in self.repos:
+            raise HubHTTPError(404, f"Repository {repo_id} not found", "RepoNotFound")
+        del self.repos[repo_id]
+        return {}
+
+    def _info(self, body, repo):
+        return self._revision(body, repo, "main")
 
     def _validate_yaml(self, body):
         json.loads(body)  # {"content": <README.md>, "repoType": "model"}
@@ -209,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = _serve
+    do_GET = do_POST = do_DELETE = _serve
 
     def log_message(self, format, *args):  # keep pytest output clean
         pass

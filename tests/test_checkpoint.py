@@ -135,3 +135,92 @@ def test_manifest_lists_only_the_checkpoint_files(make_tiny_gan, tmp_path):
     checkpoint.write_manifest(path)
     assert ".done" not in checkpoint.read_manifest(path)
     assert set(checkpoint.read_manifest(path)) == set(checkpoint.REQUIRED)
+
+
+def _lambda_checkpoint(saved, marker):
+    """A copy of ``saved`` whose generator is a Lambda that creates ``marker`` when it runs, with a
+    regenerated manifest (what an attacker can do to an unpinned local or Hub checkpoint)."""
+    import shutil
+
+    import keras
+
+    fn = lambda x, _p=str(marker): (open(_p, "w").close(), x)[1]  # noqa: E731
+    bad = keras.Sequential([keras.Input((8,)), keras.layers.Lambda(fn)])
+    saved = saved[1]
+    target = saved.parent / "lambda-checkpoint"
+    shutil.copytree(saved, target)
+    config = json.loads((target / "config.json").read_text())
+    config["gan"]["config"]["generator"] = keras.saving.serialize_keras_object(bad)
+    assert marker.exists()  # building `bad` ran the code: it is live
+    marker.unlink()
+    (target / "config.json").write_text(json.dumps(config))
+    checkpoint.write_manifest(target)
+    return target
+
+
+def test_safe_mode_holds_even_when_the_process_disabled_it(saved, tmp_path):
+    import keras
+    from keras.src.backend.common import global_state
+
+    marker = tmp_path / "code-ran"
+    target = _lambda_checkpoint(saved, marker)
+    before = global_state.get_global_attribute("safe_mode_saving")
+    keras.config.enable_unsafe_deserialization()
+    try:
+        with pytest.raises(CheckpointError, match="cannot rebuild"):
+            ganzoo.load(str(target))
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    assert not marker.exists(), "code from the checkpoint ran"
+
+
+def test_a_local_checkpoint_can_be_pinned(saved):
+    saved = saved[1]
+    pin = checkpoint.sha256_file(saved / checkpoint.MANIFEST)
+    np.testing.assert_array_equal(ganzoo.load(str(saved), sha256=pin).sample(2, seed=0),
+                                  ganzoo.load(str(saved)).sample(2, seed=0))
+    with pytest.raises(CheckpointError, match="pins"):
+        ganzoo.load(str(saved), sha256="0" * 64)
+    with pytest.raises(ValueError, match="64 hex digits"):
+        ganzoo.load(str(saved), sha256="abc")
+
+
+def test_an_empty_name_is_refused():
+    with pytest.raises(ValueError, match="name is empty"):
+        ganzoo.load("")
+
+
+def test_save_refuses_a_folder_of_foreign_files_and_keeps_them(make_tiny_gan, tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "README.md").write_text("my project")
+    (folder / "config.json").write_text("{}")
+    gan = make_tiny_gan()
+    with pytest.raises(ValueError, match="not a ganzoo checkpoint.*README.md"):
+        gan.save_pretrained(folder)
+    assert (folder / "README.md").read_text() == "my project"
+    gan.save_pretrained(folder, overwrite=True)
+    assert checkpoint.is_checkpoint(folder)
+
+
+def test_resaving_swaps_the_checkpoint_whole_and_keeps_a_runs_state(make_tiny_gan, tmp_path,
+                                                                      monkeypatch):
+    folder = tmp_path / "ck"
+    make_tiny_gan(seed=0).save_pretrained(folder)
+    (folder / "train_state").mkdir()
+    (folder / "train_state" / "progress.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint, "save_sample_image", crash)
+    with pytest.raises(OSError):
+        make_tiny_gan(seed=1).save_pretrained(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ck"], "no partial folder is left behind"
+    monkeypatch.undo()
+    make_tiny_gan(seed=1).save_pretrained(folder)
+    assert (folder / "train_state" / "progress.json").exists()
+    assert (folder / "model.weights.h5").read_bytes() != before["model.weights.h5"]
+    checkpoint.verify(folder)

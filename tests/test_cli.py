@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -13,6 +14,17 @@ def ganzoo(*args, env=None, timeout=300):
     env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     return subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=REPO)
+
+
+# What TensorFlow's C++ side writes to stderr at import whatever TF_CPP_MIN_LOG_LEVEL says (absl
+# lines such as "I0000 00:00:17960... port.cc:153] oneDNN custom operations are on ...").
+_TF_LOG = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)"
+                     r"|[IWEF]\d{4} \d\d:)")
+
+
+def own_stderr(run):
+    """The lines of ``run``'s stderr that ganzoo wrote."""
+    return [line for line in run.stderr.splitlines() if not _TF_LOG.match(line)]
 
 
 def test_list_and_info():
@@ -38,3 +50,19 @@ def test_unknown_name_exits_2_with_suggestion(tmp_path):
     run = ganzoo("sample", "dcgan-mnits", "-o", str(tmp_path / "x.png"))
     assert run.returncode == 2
     assert "Did you mean: dcgan-mnist" in run.stderr
+
+
+def test_errors_are_one_line_and_exit_2_in_the_real_process(tmp_path):
+    """A Hub error (offline, not cached) and a bad -o: one line each, no traceback."""
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hf-cache")}
+    run = ganzoo("sample", "hf://someone/nothing", "-o", str(tmp_path / "x.png"), env=env)
+    assert run.returncode == 2
+    assert own_stderr(run) == [
+        "ganzoo sample: error: Could not download someone/nothing@main from the Hugging Face Hub: "
+        "downloads are disabled (HF_HUB_OFFLINE=1). Offline? Put the checkpoint in the Hugging "
+        "Face cache, or pass a local checkpoint directory to ganzoo.load()."
+    ]
+    run = ganzoo("sample", "dcgan-mnist", "-o", str(tmp_path) + "/")
+    assert run.returncode == 2
+    assert own_stderr(run) == [f"ganzoo sample: error: -o {tmp_path}/ is a folder: give a file "
+                               f"name, e.g. {tmp_path}/samples.png"]

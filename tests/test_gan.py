@@ -70,7 +70,7 @@ def test_latents_are_numpy_standard_normal():
 
 @pytest.mark.parametrize("n", [-1, 2.5, "3", True])
 def test_sample_rejects_bad_counts(n):
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match=r"n must be an integer >= 0"):
         tiny_gan().sample(n)
 
 

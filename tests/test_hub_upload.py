@@ -3,6 +3,7 @@
 """
 
 import hashlib
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -84,9 +85,10 @@ def test_push_checkpoint_dir_uploads_exactly_its_files(gan, server, api, tmp_pat
     for name, data in received.items():
         assert data == on_disk[name], f"{name} was not uploaded byte for byte"
     assert server.repos["someone/tiny-gan"]["files"] == received
-    # The repo was created before anything was sent to it (FakeHub answers 401 to a request
-    # without "Bearer hf_fake", so all of them carried the api's token).
-    assert server.requests[0] == ("POST", "/api/repos/create")
+    # The repo was looked up, then created, before anything was sent to it (FakeHub answers 401
+    # to a request without "Bearer hf_fake", so all of them carried the api's token).
+    assert server.requests[:2] == [("GET", "/api/models/someone/tiny-gan"),
+                                   ("POST", "/api/repos/create")]
     assert server.requests[-1] == ("POST", "/api/models/someone/tiny-gan/commit/main")
 
 
@@ -142,3 +144,123 @@ def test_push_refuses_tampered_checkpoint_and_sends_nothing(gan, server, api, tm
 
     assert server.requests == []  # not even create_repo
     assert server.repos == {} and server.commits == []
+
+
+# -- failures: every one is a HubError naming the repo and what to do; a repo this push created
+# -- is not left behind empty
+
+# A status huggingface_hub does not retry (it retries 500/502/503/504 for ~23 s): the Hub's answer
+# when a repo's storage quota is exceeded.
+COMMIT_FAILS = 507
+
+
+def _pushed_files(server, repo_id):
+    return set(server.repos[repo_id]["files"])
+
+
+def test_failed_commit_deletes_the_repo_this_push_created(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    server.fail["_commit"] = COMMIT_FAILS
+
+    with pytest.raises(hub.HubError) as raised:
+        hub.push(path, "someone/tiny-gan", api=api)
+
+    message = str(raised.value)
+    assert message.startswith(f"Could not upload {path} to someone/tiny-gan: HfHubHTTPError")
+    assert "507" in message and "then push again" in message
+    assert "The repo someone/tiny-gan, created by this push, was deleted again." in message
+    assert "\n" not in message
+    assert server.repos == {}  # not left behind, empty
+    assert server.requests[-1] == ("DELETE", "/api/repos/delete")
+
+
+def test_failed_commit_and_failed_delete_say_an_empty_repo_was_left(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    server.fail.update(_commit=COMMIT_FAILS, _delete_repo=500)
+
+    with pytest.raises(hub.HubError, match=r"An EMPTY repo was left at someone/tiny-gan: this "
+                                           r"push created it and deleting it failed too"):
+        hub.push(path, "someone/tiny-gan", api=api)
+
+    assert server.repos["someone/tiny-gan"]["files"] == {}
+    assert ("DELETE", "/api/repos/delete") in server.requests
+
+
+def test_failed_commit_to_an_existing_repo_leaves_it_alone(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    hub.push(path, "someone/tiny-gan", api=api)
+    before = dict(server.repos["someone/tiny-gan"]["files"])
+    gan.save_pretrained(path, name="tiny-gan", dataset="mnist", description="a new card")
+    server.fail["_commit"] = COMMIT_FAILS
+    server.requests.clear()
+
+    with pytest.raises(hub.HubError) as raised:
+        hub.push(path, "someone/tiny-gan", api=api)
+
+    assert "deleted" not in str(raised.value) and "EMPTY" not in str(raised.value)
+    assert server.repos["someone/tiny-gan"]["files"] == before  # the published checkpoint stays
+    assert ("DELETE", "/api/repos/delete") not in server.requests
+    assert ("POST", "/api/repos/create") not in server.requests
+
+
+def test_push_with_a_rejected_token_says_so(gan, server, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    api = HfApi(endpoint=server.url, token="hf_wrong")
+    with pytest.raises(hub.HubError, match=r"^Could not create the repo someone/tiny-gan: the Hub "
+                                           r"refused the request \(HTTP 401\)\. Log in"):
+        hub.push(path, "someone/tiny-gan", api=api)
+    assert server.repos == {}
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_push_without_network_says_so(gan, tmp_path, monkeypatch):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    api = HfApi(endpoint=f"http://127.0.0.1:{_closed_port()}", token=TOKEN)
+    with pytest.raises(hub.HubError, match=r"^Could not create the repo someone/tiny-gan: "
+                                           r"ConnectError: .*Connection refused"):
+        hub.push(path, "someone/tiny-gan", api=api)
+
+
+@pytest.fixture
+def hub_endpoint(server, monkeypatch, tmp_path):
+    """``hub.pull`` (which takes no endpoint) talking to the fake Hub, with an empty cache."""
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    return server
+
+
+def test_pull_of_a_missing_repo_or_revision_says_which(gan, hub_endpoint, api, tmp_path):
+    with pytest.raises(hub.HubError, match=r"^Could not download someone/nothing@main from the "
+                                           r"Hugging Face Hub: no such repo on the Hub, or it is "
+                                           r"private\. Check the repo id"):
+        hub.pull("someone/nothing", token=TOKEN)
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    hub.push(path, "someone/tiny-gan", api=api)
+    with pytest.raises(hub.HubError, match=r"^Could not download someone/tiny-gan@v2 .*: the repo "
+                                           r"has no revision 'v2'\. Check the revision"):
+        hub.pull("someone/tiny-gan", revision="v2", token=TOKEN)
+
+
+def test_pull_without_network_says_so(monkeypatch, tmp_path):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    with pytest.raises(hub.HubError) as raised:
+        hub.pull("someone/tiny-gan", cache_dir=tmp_path / "hf-cache")
+    message = str(raised.value)
+    assert message.startswith("Could not download someone/tiny-gan@main from the Hugging Face Hub")
+    assert "Connection refused" in message and "Offline? Put the checkpoint" in message
+    assert "\n" not in message
+
+
+def test_bad_repo_ids_are_value_errors_before_any_request(gan, server, api, tmp_path):
+    path = gan.save_pretrained(tmp_path / "tiny-gan", name="tiny-gan", dataset="mnist")
+    for bad in ("someone/bad name", "someone/a..b", "no-owner"):
+        with pytest.raises(ValueError, match="repo id"):
+            hub.push(path, bad, api=api)
+    assert server.requests == []

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
+from ganzoo.layers import LinearMaxout, MinibatchDiscrimination, VirtualBatchNormalization
 
 
 def np_(x):
@@ -144,6 +144,12 @@ def test_mbd_bad_arguments(kwargs, bad):
     with pytest.raises(ValueError, match=name) as info:
         MinibatchDiscrimination(**kwargs)
     assert f"got {bad}" in str(info.value)
+
+
+def test_mbd_accepts_numpy_integers():
+    layer = MinibatchDiscrimination(num_kernels=np.int64(3), kernel_dim=np.int32(2))
+    assert (layer.num_kernels, layer.kernel_dim) == (3, 2) and type(layer.num_kernels) is int
+    assert layer(np.zeros((2, 4), np.float32)).shape == (2, 7)
 
 
 def test_mbd_config_round_trip():
@@ -322,3 +328,88 @@ def test_vbn_config_round_trip():
     clone.set_weights(layer.get_weights())
     for a, b in zip(clone(x, r), layer(x, r)):
         np.testing.assert_allclose(np_(a), np_(b), atol=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------
+# LinearMaxout
+# ----------------------------------------------------------------------------------------------
+
+# units=2, pieces=3, 2 inputs. Columns of W: unit 0 pieces 0..2, then unit 1 pieces 0..2 (Blocks'
+# layout: the pieces of a unit are adjacent).
+W_MAXOUT = np.array([[1.0, -1.0, 0.0, 2.0, 0.0, -2.0],
+                     [0.0, 1.0, -1.0, 1.0, 3.0, 0.0]], np.float32)
+B_MAXOUT = np.array([0.0, 0.5, 0.0, -1.0, 0.0, 1.0], np.float32)
+X_MAXOUT = np.array([[1.0, 2.0], [-1.0, 0.0], [2.0, -1.0]], np.float32)
+# by hand: x @ W + b, then the max of each group of 3 columns
+#   [1, 2]  -> [1, 1.5, -2 | 3, 6, -1]    -> [1.5, 6]
+#   [-1, 0] -> [-1, 1.5, 0 | -3, 0, 3]    -> [1.5, 3]
+#   [2, -1] -> [2, -2.5, 1 | 2, -3, -3]   -> [2, 2]
+Y_MAXOUT = np.array([[1.5, 6.0], [1.5, 3.0], [2.0, 2.0]], np.float32)
+
+
+def _fixed_maxout():
+    layer = LinearMaxout(units=2, pieces=3)
+    layer.build((None, 2))
+    layer.set_weights([W_MAXOUT, B_MAXOUT])
+    return layer
+
+
+def test_maxout_hand_computed_values():
+    np.testing.assert_allclose(np_(_fixed_maxout()(X_MAXOUT)), Y_MAXOUT, atol=1e-6)
+
+
+def test_maxout_one_piece_is_linear_and_higher_rank_inputs_work():
+    layer = LinearMaxout(units=3, pieces=1)
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype(np.float32)
+    y = np_(layer(x))
+    w, b = layer.get_weights()
+    np.testing.assert_allclose(y, x @ w + b, atol=1e-5)
+    fixed = _fixed_maxout()
+    x3 = np.stack([X_MAXOUT, X_MAXOUT[::-1]])  # (2, 3, 2)
+    np.testing.assert_allclose(np_(fixed(x3)), np.stack([Y_MAXOUT, Y_MAXOUT[::-1]]), atol=1e-6)
+
+
+def test_maxout_shapes_initializers_and_functional_model():
+    keras.utils.set_random_seed(2)
+    layer = LinearMaxout(200, 5, kernel_initializer={"class_name": "RandomNormal",
+                                                     "config": {"stddev": 0.02}})
+    inp = keras.Input((30,))
+    model = keras.Model(inp, layer(inp))
+    assert tuple(model.output.shape) == (None, 200)
+    assert layer.compute_output_shape((None, 30)) == (None, 200)
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (30, 1000) and bias.shape == (1000,) and np.all(bias == 0)
+    assert abs(kernel.std() - 0.02) < 0.001 and abs(kernel.mean()) < 0.001
+    x = np.random.default_rng(1).normal(size=(5, 30)).astype(np.float32)
+    np.testing.assert_allclose(np_(model.predict(x, verbose=0)), np_(model(x)), atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"units": 0, "pieces": 5}, "units must be an integer >= 1; got 0"),
+    ({"units": 2.0, "pieces": 5}, "units must be an integer >= 1; got 2.0"),
+    ({"units": 2, "pieces": True}, "pieces must be an integer >= 1; got True"),
+    ({"units": 2, "pieces": 1.5}, "pieces must be an integer >= 1; got 1.5"),
+    ({"units": 2, "pieces": 5, "kernel_initializer": "gaussian-ish"},
+     "kernel_initializer must be a Keras initializer (a name such as 'glorot_uniform', a config "
+     "dict or an instance); got 'gaussian-ish'"),
+])
+def test_maxout_bad_arguments(kwargs, expected):
+    with pytest.raises(ValueError) as info:
+        LinearMaxout(**kwargs)
+    assert str(info.value) == expected
+
+
+def test_maxout_rejects_unknown_feature_dimension():
+    with pytest.raises(ValueError, match="known last dimension"):
+        LinearMaxout(2, 3).build((None, None))
+
+
+def test_maxout_config_round_trip():
+    layer = _fixed_maxout()
+    serialized = keras.saving.serialize_keras_object(layer)
+    assert serialized["registered_name"] == "ganzoo>LinearMaxout"
+    clone = keras.saving.deserialize_keras_object(serialized)
+    assert isinstance(clone, LinearMaxout) and (clone.units, clone.pieces) == (2, 3)
+    assert clone.get_config() == layer.get_config() and clone.built
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_allclose(np_(clone(X_MAXOUT)), Y_MAXOUT, atol=1e-6)

@@ -56,7 +56,7 @@ def test_shipped_checkpoint_is_pinned_and_small(name):
     files = checkpoint.verify(path, entry.manifest_sha256)
     # only the layout's files: a stray local file (a run marker) listed here is not shipped by
     # git, and every clean checkout would refuse the checkpoint
-    assert set(files) <= set(checkpoint.REQUIRED) | {checkpoint.METRICS}, sorted(files)
+    assert set(files) <= set(checkpoint.REQUIRED) | set(checkpoint.OPTIONAL), sorted(files)
     size = sum((path / f).stat().st_size for f in files)
     assert size <= 12 * 2**20, f"{name}: {size} bytes > 12 MB"
 
@@ -98,3 +98,76 @@ def test_entry_end_to_end(name, tmp_path, mnist_dir):
 def test_untrained_entry_builds(name):
     gan = ganzoo.load(name, pretrained=False)
     assert gan.g_optimizer is not None and gan.sample(2, seed=0).shape[0] == 2
+
+
+# ------------------------------------------------------------- create's arguments checked
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"learning_rat": 1e-3},
+     "create('dcgan'): unknown hyper-parameter 'learning_rat'. Did you mean learning_rate? "
+     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
+    ({"beta1": 0.5}, "create('dcgan'): unknown hyper-parameter 'beta1'. Did you mean beta_1? "
+                     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
+    ({"techinques": ["r1"]},  # a misspelt keyword of create itself lands in **hparams
+     "create('dcgan'): unknown hyper-parameter 'techinques'. Did you mean techniques? "
+     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
+    ({"learning_rate": -1}, "learning_rate must be a finite number > 0; got -1"),
+    ({"learning_rate": float("nan")}, "learning_rate must be a finite number > 0; got nan"),
+    ({"learning_rate": "2e-4"}, "learning_rate must be a finite number > 0; got '2e-4'"),
+    ({"beta_1": 1.0}, "beta_1 must be a number in [0, 1); got 1.0"),
+    ({"beta_1": -0.1}, "beta_1 must be a number in [0, 1); got -0.1"),
+    ({"beta_2": float("inf")}, "beta_2 must be a number in [0, 1); got inf"),
+    ({"batch_size": 0}, "batch_size must be an integer >= 1; got 0"),
+    ({"batch_size": -64}, "batch_size must be an integer >= 1; got -64"),
+    ({"batch_size": 2.5}, "batch_size must be an integer >= 1; got 2.5"),
+    ({"batch_size": True}, "batch_size must be an integer >= 1; got True"),
+    ({"epochs": 0}, "epochs must be an integer >= 1; got 0"),
+    ({"n_critic": 2.7}, "n_critic must be an integer >= 1; got 2.7"),
+    ({"seed": -1}, "seed must be an integer >= 0; got -1"),
+    ({"seed": 0.5}, "seed must be an integer >= 0; got 0.5"),
+])
+def test_create_checks_hyperparameters(kwargs, expected):
+    with pytest.raises(ValueError) as info:
+        ganzoo.create("dcgan", dataset="mnist", **kwargs)
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"dataset": "mnist"}, "the 'mlp' family models points, but 'mnist' is a dataset of images; "
+                           "use the family 'dcgan' for it"),
+    ({"dataset": "rng8"}, "Unknown dataset 'rng8'. Did you mean ring8? Known: cifar10, "
+                          "fashion_mnist, mnist, grid25, ring8"),
+    ({"dataset": "ring8", "loss": "wasserstien"},
+     "loss must be one of 'nonsat', 'wasserstein'; got 'wasserstien'. Did you mean wasserstein?"),
+    ({"dataset": "ring8", "update": "alternate"},
+     "update must be one of 'simultaneous', 'alternating'; got 'alternate'. Did you mean "
+     "alternating?"),
+    ({"dataset": "ring8", "generator": "big"},
+     "generator must be a dict of options, e.g. {'width': 64}; got 'big'"),
+    ({"dataset": "ring8", "generator": {"unit": 8}},
+     "the 'mlp' generator (MLPGenerator): unknown option 'unit'. Did you mean units? Accepted: "
+     "depth, kernel_initializer, latent_dim, norm, output_dim, units."),
+    ({"dataset": "ring8", "techniques": ["wgan_gp"], "n_critic": 3},
+     "technique 'wgan_gp' sets n_critic=5; got n_critic=3. Give it as the technique's parameter "
+     "instead: {'name': 'wgan_gp', 'n_critic': 3}"),
+])
+def test_create_checks_dataset_options_and_engine(kwargs, expected):
+    with pytest.raises(ValueError) as info:
+        ganzoo.create("mlp", **kwargs)
+    assert str(info.value) == expected
+
+
+def test_create_refuses_a_dcgan_for_a_toy_dataset():
+    with pytest.raises(ValueError, match="'dcgan' family models images, but 'ring8' is a "
+                                         "dataset of points"):
+        ganzoo.create("dcgan", dataset="ring8")
+
+
+def test_create_takes_numpy_hyperparameters_and_stores_python_numbers():
+    gan = ganzoo.create("mlp", dataset="ring8", techniques=[{"name": "wgan_gp", "n_critic": 2}],
+                        learning_rate=np.float32(5e-4), batch_size=np.int64(32), epochs=3)
+    assert gan.n_critic == 2
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    from ganzoo.zoo.registry import Entry, resolve_entry
+    entry = resolve_entry(Entry(name="x", description="", family="mlp", dataset="ring8",
+                                hparams={"batch_size": np.int64(32), "beta_1": np.float32(0.5)}))
+    assert type(entry.hparams["batch_size"]) is int and type(entry.hparams["beta_1"]) is float

@@ -247,7 +247,10 @@ def test_bad_combinations_are_clear_errors(kwargs, match):
 
 
 def test_technique_needs_what_the_architecture_lacks():
-    with pytest.raises(ValueError, match="no option norm"):
+    # MLPGenerator has a norm option (None or "batch") but not VBN's reference batch
+    with pytest.raises(ValueError, match="cannot be used with the 'mlp' family: the 'mlp' "
+                                         "generator \\(MLPGenerator\\) has no option "
+                                         "reference_batch_size"):
         ganzoo.create("mlp", dataset="ring8", techniques=["virtual_batch_normalization"])
     with pytest.raises(ValueError, match="batch norm in the critic"):
         GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4), loss="wasserstein",
@@ -265,3 +268,96 @@ def test_loaded_checkpoint_restarts_historical_averages_from_its_weights():
     assert int(np_(ha.count)) == 0
     for v, avg in zip(gan.discriminator.trainable_variables, ha.d_avg):
         np.testing.assert_array_equal(np_(v), np_(avg))
+
+
+# ------------------------------------------------------------- arguments checked on entry
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("cls, kwargs, expected", [
+    (T.WGANGP, {"weight": -1.0}, "wgan_gp: weight must be a finite number >= 0; got -1.0"),
+    (T.WGANGP, {"weight": NAN}, "wgan_gp: weight must be a finite number >= 0; got nan"),
+    (T.WGANGP, {"weight": INF}, "wgan_gp: weight must be a finite number >= 0; got inf"),
+    (T.WGANGP, {"n_critic": 2.7}, "wgan_gp: n_critic must be an integer >= 1; got 2.7"),
+    (T.WGANGP, {"n_critic": True}, "wgan_gp: n_critic must be an integer >= 1; got True"),
+    (T.R1, {"gamma": -10}, "r1: gamma must be a finite number >= 0; got -10"),
+    (T.R1, {"gamma": NAN}, "r1: gamma must be a finite number >= 0; got nan"),
+    (T.DRAGAN, {"weight": -0.5}, "dragan: weight must be a finite number >= 0; got -0.5"),
+    (T.DRAGAN, {"weight": INF}, "dragan: weight must be a finite number >= 0; got inf"),
+    (T.DRAGAN, {"scale": NAN}, "dragan: scale must be a finite number >= 0; got nan"),
+    (T.HistoricalAveraging, {"weight": -0.01},
+     "historical_averaging: weight must be a finite number >= 0; got -0.01"),
+    (T.HistoricalAveraging, {"weight": NAN},
+     "historical_averaging: weight must be a finite number >= 0; got nan"),
+    (T.InstanceNoise, {"sigma": NAN}, "instance_noise: sigma must be a finite number >= 0; got nan"),
+    (T.InstanceNoise, {"sigma": INF}, "instance_noise: sigma must be a finite number >= 0; got inf"),
+    (T.InstanceNoise, {"anneal_steps": 2.5},
+     "instance_noise: anneal_steps must be an integer >= 1; got 2.5"),
+    (T.OneSidedLabelSmoothing, {"smoothing": True},
+     "one_sided_label_smoothing: smoothing must be a number in (0, 1]; got True"),
+    (T.OneSidedLabelSmoothing, {"smoothing": "0.9"},
+     "one_sided_label_smoothing: smoothing must be a number in (0, 1]; got '0.9'"),
+    (T.LabelNoise, {"p": "0.1"}, "label_noise: p must be a number in [0, 0.5); got '0.1'"),
+    (T.LabelNoise, {"p": False}, "label_noise: p must be a number in [0, 0.5); got False"),
+    (T.MinibatchDiscriminationTechnique, {"num_kernels": 0},
+     "minibatch_discrimination: num_kernels must be an integer >= 1; got 0"),
+    (T.MinibatchDiscriminationTechnique, {"num_kernels": 2.7},
+     "minibatch_discrimination: num_kernels must be an integer >= 1; got 2.7"),
+    (T.MinibatchDiscriminationTechnique, {"kernel_dim": -5},
+     "minibatch_discrimination: kernel_dim must be an integer >= 1; got -5"),
+    (T.VirtualBatchNormalizationTechnique, {"reference_batch_size": 0},
+     "virtual_batch_normalization: reference_batch_size must be an integer >= 1; got 0"),
+    (T.VirtualBatchNormalizationTechnique, {"reference_batch_size": 63.5},
+     "virtual_batch_normalization: reference_batch_size must be an integer >= 1; got 63.5"),
+    (T.GeneratorEMA, {"decay": "0.99"}, "ema: decay must be a number in (0, 1); got '0.99'"),
+    (T.GeneratorEMA, {"half_life": True}, "ema: half_life must be a finite number > 0; got True"),
+    (T.GeneratorEMA, {"half_life": "100"}, "ema: half_life must be a finite number > 0; got '100'"),
+])
+def test_bad_technique_arguments_are_refused_with_value_and_range(cls, kwargs, expected):
+    with pytest.raises(ValueError) as info:
+        cls(**kwargs)
+    assert str(info.value) == expected
+
+
+def test_technique_counts_accept_numpy_integers_and_keep_python_types():
+    t = T.MinibatchDiscriminationTechnique(num_kernels=np.int64(3), kernel_dim=np.int32(2))
+    assert (t.num_kernels, t.kernel_dim) == (3, 2) and type(t.num_kernels) is int
+    w = T.WGANGP(weight=np.float32(2.5), n_critic=np.int64(3))
+    assert (w.weight, w.n_critic) == (2.5, 3) and type(w.weight) is float
+    assert T.R1(gamma=0).gamma == 0.0  # 0 switches the penalty off: allowed
+    assert T.GeneratorEMA(half_life=np.float64(50)).half_life == 50.0
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ({"name": "r1", "gama": 1},
+     "technique 'r1': unknown parameter 'gama'. Did you mean gamma? Accepted: gamma."),
+    ({"name": "instance_noise", "sigm": 0.1, "anneal_step": 10},
+     "technique 'instance_noise': unknown parameters 'sigm' (did you mean sigma?), 'anneal_step' "
+     "(did you mean anneal_steps?). Accepted: anneal_steps, sigma."),
+    ({"name": "feature_matching", "weight": 1},
+     "technique 'feature_matching': unknown parameter 'weight'. Accepted: none (it takes no "
+     "parameters)."),
+])
+def test_unknown_technique_parameters_name_close_matches(spec, expected):
+    with pytest.raises(ValueError) as info:
+        T.get_technique(spec)
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("specs, expected", [
+    ("r1", "techniques must be a list, e.g. ['r1']; got the string 'r1'"),
+    ({"name": "r1"}, "techniques must be a list, e.g. [{'name': 'r1'}]; got a single technique "
+                     "{'name': 'r1'}"),
+])
+def test_a_lone_technique_where_a_list_is_expected_is_refused(specs, expected):
+    with pytest.raises(ValueError) as info:
+        T.resolve(specs)
+    assert str(info.value) == expected
+    with pytest.raises(ValueError) as info:  # the GAN goes through resolve()
+        GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
+            techniques=specs)
+    assert str(info.value) == expected
+    with pytest.raises(ValueError) as info:
+        ganzoo.create("mlp", dataset="ring8", techniques=specs)
+    assert str(info.value) == expected
+    assert [t.key for t in T.resolve(("r1",))] == ["r1"]  # a tuple is a list here

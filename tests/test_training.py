@@ -45,3 +45,208 @@ def test_resume_refuses_a_different_run(tmp_path, mnist_dir):
         assert "batch size 16" in str(e)
     else:
         raise AssertionError("a run with another batch size must not resume this state")
+
+
+# ------------------------------------------------------------------ exact resume, NaN, --out
+import os  # noqa: E402
+import random  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import h5py  # noqa: E402
+import pytest  # noqa: E402
+
+from ganzoo import guards  # noqa: E402
+
+
+def _train_cmd(mnist_dir, out, *extra):
+    return [sys.executable, "-m", "ganzoo", "train", "dcgan-mnist", "--data-dir", str(mnist_dir),
+            "--out", str(out), "--epochs", "2", "--steps-per-epoch", "15", "--batch-size", "16",
+            "--save-every", "0", "--verbose", "0", *extra]
+
+
+def _state_arrays(out):
+    """Every array of a run's training state (G, D, both optimizers, the latent seed state)."""
+    progress = _progress(out)
+    arrays = {}
+    with h5py.File(out / "train_state" / progress["state_file"], "r") as f:
+        f.visititems(lambda name, obj: arrays.__setitem__(name, obj[()])
+                     if isinstance(obj, h5py.Dataset) else None)
+    return arrays
+
+
+def test_sigkill_at_a_random_step_then_resume_is_exact(tmp_path, mnist_dir):
+    """A run killed with SIGKILL mid-training and resumed by the same command ends with exactly
+    the weights, optimizer moments and latent-seed state of an uninterrupted run."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run(_train_cmd(mnist_dir, tmp_path / "a"), check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    killed = tmp_path / "b"
+    kill_after = random.Random().randint(2, 26)  # state saves (one per batch) of 30 batches
+    proc = subprocess.Popen(_train_cmd(mnist_dir, killed), env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if _progress(killed).get("saves", 0) >= kill_after:
+                break
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    p = _progress(killed)
+    assert p["epoch"] * 15 + p["step"] < 30, "the run finished before it was killed"
+    subprocess.run(_train_cmd(mnist_dir, killed), check=True, env=env, stdout=subprocess.DEVNULL)
+    a, b = _state_arrays(tmp_path / "a"), _state_arrays(killed)
+    assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
+    different = [k for k in a if not np.array_equal(a[k], b[k])]
+    assert not different, f"killed after {kill_after} saves; differ: {different}"
+    assert _progress(killed)["sessions"] == 2
+
+
+def test_resume_restores_the_latent_seed_state(tmp_path, make_tiny_gan):
+    gan = make_tiny_gan(seed=3)
+    gan.fit(np.zeros((32, 28, 28, 1), np.float32), batch_size=16, epochs=1, verbose=0)
+    state = np.array(gan.seed_generator.state.numpy())
+    gan.save_weights(tmp_path / "s.weights.h5")
+    fresh = make_tiny_gan(seed=3)
+    fresh.build_optimizers()
+    fresh.load_weights(tmp_path / "s.weights.h5")
+    np.testing.assert_array_equal(fresh.seed_generator.state.numpy(), state)
+    assert not np.array_equal(make_tiny_gan(seed=3).seed_generator.state.numpy(), state)
+
+
+def test_nan_stops_training_keeps_the_good_state_and_exits_nonzero(tmp_path, mnist_dir):
+    out = tmp_path / "run"
+    kwargs = dict(epochs=1, data_dir=mnist_dir, batch_size=16, steps_per_epoch=4, verbose=0)
+    assert training.train("dcgan-mnist", out, max_minutes=0, **kwargs) is False  # 1 good step
+    good = _state_arrays(out)
+    # poison the saved state as a bad update would: resume, set NaN into a weight of D
+    run = training.TrainingRun("dcgan-mnist", out, **kwargs)
+    kernel = run.gan.discriminator.trainable_variables[0]
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+    with pytest.raises(guards.NonFiniteError, match=r"d_loss=nan.*step 2 of epoch 1.*is kept"):
+        run.run()
+    assert _progress(out)["step"] == 1
+    after = _state_arrays(out)
+    assert all(np.array_equal(good[k], after[k]) for k in good)
+    assert not (out / "checksums.sha256").exists()
+    # the command line exits non-zero with one line
+    r = subprocess.run([sys.executable, "-c", (
+        "import sys, numpy as np; from ganzoo import cli, training\n"
+        "orig = training.TrainingRun._resume\n"
+        "def poisoned(self):\n"
+        "    orig(self); v = self.gan.generator.trainable_variables[0]\n"
+        "    v.assign(np.full(v.shape, np.inf, np.float32))\n"
+        "training.TrainingRun._resume = poisoned\n"
+        f"sys.exit(cli.main(['train', 'dcgan-mnist', '--out', {str(out)!r}, '--data-dir', "
+        f"{str(mnist_dir)!r}, '--epochs', '1', '--batch-size', '16', '--steps-per-epoch', '4', "
+        "'--verbose', '0']))")], capture_output=True, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert r.returncode != 0, r.stdout + r.stderr
+    assert "diverged" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert all(np.array_equal(good[k], v) for k, v in _state_arrays(out).items())
+
+
+def test_terminate_on_nan_sees_a_loss_key(make_tiny_gan):
+    import keras
+
+    gan = make_tiny_gan()
+    history = gan.fit(np.zeros((32, 28, 28, 1), np.float32), batch_size=16, epochs=1, verbose=0,
+                      check_finite=False, callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert "loss" in history.history
+    v = gan.generator.trainable_variables[0]
+    v.assign(np.full(v.shape, np.nan, np.float32))
+    history = gan.fit(np.zeros((64, 28, 28, 1), np.float32), batch_size=16, epochs=3, verbose=0,
+                      check_finite=False, callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert len(history.history["loss"]) == 1  # stopped in the first epoch
+
+
+def test_save_pretrained_refuses_nonfinite_weights(tmp_path, make_tiny_gan):
+    gan = make_tiny_gan()
+    v = gan.discriminator.trainable_variables[-1]
+    v.assign(np.full(v.shape, np.nan, np.float32))
+    with pytest.raises(guards.NonFiniteError, match="non-finite weights"):
+        gan.save_pretrained(tmp_path / "ck")
+    assert not (tmp_path / "ck").exists()
+
+
+@pytest.mark.parametrize("data, message", [
+    (np.full((32, 28, 28, 1), 200.0, np.float32), "0..255 pixels: scale with x / 127.5 - 1"),
+    (np.full((32, 28, 28, 1), np.nan, np.float32), "NaN/inf"),
+    (np.zeros((0, 28, 28, 1), np.float32), "empty"),
+])
+def test_fit_refuses_bad_data(make_tiny_gan, data, message):
+    with pytest.raises(ValueError, match=message):
+        make_tiny_gan().fit(data, batch_size=16, epochs=1, verbose=0)
+
+
+def test_fit_refuses_an_empty_dataset(make_tiny_gan, mnist_dir):
+    ds = ganzoo.data.load("mnist", data_dir=mnist_dir, batch_size=16).take(0)
+    with pytest.raises(ValueError, match="dataset is empty"):
+        make_tiny_gan().fit(ds, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, "epochs must be an integer >= 1; got 0"),
+    ({"batch_size": -8}, "batch_size must be an integer >= 1; got -8"),
+    ({"batch_size": 0}, "batch_size must be an integer >= 1; got 0"),
+    ({"steps_per_epoch": -5}, "steps_per_epoch must be an integer >= 1; got -5"),
+    ({"epochs": 2.5}, "epochs must be an integer"),
+    ({"max_minutes": float("nan")}, "max_minutes must be a finite number"),
+    ({"batch_size": 10**6}, "fewer images than one training step"),
+])
+def test_train_refuses_bad_arguments(tmp_path, mnist_dir, kwargs, message):
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match=message):
+        training.train("dcgan-mnist", out, data_dir=mnist_dir, verbose=0, **kwargs)
+    assert not (out / "checksums.sha256").exists()
+
+
+def test_out_is_checked_before_training(tmp_path, mnist_dir):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "README.md").write_text("my notes")
+    with pytest.raises(training.TrainingError, match="not a ganzoo checkpoint.*README.md"):
+        training.TrainingRun("dcgan-mnist", foreign, data_dir=mnist_dir)
+    assert (foreign / "README.md").read_text() == "my notes"
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    try:
+        if os.access(readonly, os.W_OK):  # root ignores permissions: use a path under a file
+            target = tmp_path / "a-file" / "run"
+            (tmp_path / "a-file").write_text("")
+        else:
+            target = readonly / "run"
+        with pytest.raises(training.TrainingError, match="cannot train into --out"):
+            training.TrainingRun("dcgan-mnist", target, data_dir=mnist_dir)
+    finally:
+        readonly.chmod(0o700)
+
+
+def test_a_second_trainer_on_the_same_out_is_refused(tmp_path, mnist_dir):
+    out = tmp_path / "run"
+    first = training.TrainingRun("dcgan-mnist", out, data_dir=mnist_dir, epochs=1)
+    with pytest.raises(training.TrainingError, match=rf"another `ganzoo train`.*pid {os.getpid()}"):
+        training.TrainingRun("dcgan-mnist", out, data_dir=mnist_dir, epochs=1)
+    first.close()
+    training.TrainingRun("dcgan-mnist", out, data_dir=mnist_dir, epochs=1).close()
+
+
+def test_full_disk_keeps_the_last_state(tmp_path, mnist_dir, monkeypatch):
+    out = tmp_path / "run"
+    kwargs = dict(epochs=1, data_dir=mnist_dir, batch_size=16, steps_per_epoch=3, verbose=0)
+    training.train("dcgan-mnist", out, max_minutes=0, **kwargs)
+    run = training.TrainingRun("dcgan-mnist", out, **kwargs)
+
+    def full(*args, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run.gan, "save_weights", full)
+    with pytest.raises(training.TrainingError, match="No space left.*epoch 0, step 1.*is kept"):
+        run.save_state()
+    names = sorted(p.name for p in (out / "train_state").iterdir())
+    assert names == ["progress.json", _progress(out)["state_file"]]

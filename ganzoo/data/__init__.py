@@ -10,6 +10,13 @@
 
 ``load_arrays`` gives the same data as NumPy arrays (uint8 images, int labels).
 
+MNIST and Fashion-MNIST use the same file names, so a file named like an original one
+(``train-images-idx3-ubyte[.gz]``, ...) must be that dataset's original: its sha256 (of the .gz,
+else of the decompressed IDX content, so a re-gzipped or decompressed copy passes) is checked
+against the published ones (``images.ORIGINAL_FILES``), once per file version and process. A folder
+of the other dataset, a modified or a corrupted file is a ``ValueError`` naming the file -- and,
+for the other dataset's file, which one it is. Files under other names are read unchecked.
+
 Toys (``ring8``, ``grid25``): ``toy_sample``, or ``load`` like any dataset (see :mod:`ganzoo.data.toys`).
 
 This package imports no other ganzoo module.

@@ -2,9 +2,11 @@
 
 import difflib
 import gzip
+import hashlib
 import os
 import socket
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +19,53 @@ _IDX = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 DATASETS = {
-    "mnist": {"tfds": "mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10},
-    "fashion_mnist": {"tfds": "fashion_mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10},
-    "cifar10": {"tfds": "cifar10", "shape": (32, 32, 3), "idx": None, "classes": 10},
+    "mnist": {"tfds": "mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
+              "title": "MNIST", "source": "https://storage.googleapis.com/cvdf-datasets/mnist/"},
+    "fashion_mnist": {"tfds": "fashion_mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
+                      "title": "Fashion-MNIST",
+                      "source": "https://github.com/zalandoresearch/fashion-mnist (data/fashion/)"},
+    "cifar10": {"tfds": "cifar10", "shape": (32, 32, 3), "idx": None, "classes": 10,
+                "title": "CIFAR-10", "source": "https://www.cs.toronto.edu/~kriz/cifar.html"},
 }
+
+# The original IDX files, as published: dataset -> file name (without ".gz") ->
+# (bytes of the .gz, sha256 of the .gz, sha256 of the decompressed IDX file). The .gz figures are
+# the published ones (shared/data/README.md); the content sha256 lets a file that was re-gzipped
+# (Debian's dataset-fashion-mnist strips the gzip header) or decompressed be recognized too.
+# tests/test_data.py checks this table against the real files.
+ORIGINAL_FILES = {
+    "mnist": {
+        "train-images-idx3-ubyte": (
+            9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+        "train-labels-idx1-ubyte": (
+            28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        "t10k-images-idx3-ubyte": (
+            1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+        "t10k-labels-idx1-ubyte": (
+            4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    },
+    "fashion_mnist": {
+        "train-images-idx3-ubyte": (
+            26421880, "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+            "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+        "train-labels-idx1-ubyte": (
+            29515, "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+        "t10k-images-idx3-ubyte": (
+            4422102, "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+        "t10k-labels-idx1-ubyte": (
+            5148, "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    },
+}
+# (resolved path, size, mtime_ns, dataset) of the files found original in this process: a
+# training run reloads the same files every epoch, and hashing them each time costs ~0.1 s/file
+_VERIFIED = set()
 
 _HOW_TO_GET = (
     "Get the data in one of these ways: pass data_dir= a folder holding the original IDX files "
@@ -44,20 +89,84 @@ def _check_split(split):
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
 
 
-def read_idx(path):
-    """Read one (optionally gzipped) IDX file into a NumPy uint8 array, checking its header."""
+def _good_copy(dataset):
+    """Where to get the original files of ``dataset`` (None: of every dataset in
+    :data:`ORIGINAL_FILES`)."""
+    names = [dataset] if dataset is not None else list(ORIGINAL_FILES)
+    where = "; ".join(f"{DATASETS[n]['title']}: {DATASETS[n]['source']}" for n in names)
+    return f"Get a good copy of the original file from {where}."
+
+
+def _decompress(path, raw, dataset):
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
+        raise ValueError(f"{path} is corrupted or truncated: it is not a complete gzip file "
+                         f"({type(e).__name__}: {e}). {_good_copy(dataset)}") from None
+
+
+def _verify_original(path, raw, data, stat, dataset):
+    """Check that an IDX file named like one of ``dataset``'s original files is that file: the
+    sha256 of the .gz bytes, else of the decompressed content (a re-gzipped or decompressed
+    original passes). A file with another name is not checked."""
+    name = path.name[: -len(".gz")] if path.suffix == ".gz" else path.name
+    known = ORIGINAL_FILES.get(dataset, {}).get(name)
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, dataset)
+    if known is None or key in _VERIFIED:
+        return
+    size, gz_sha256, content_sha256 = known
+    if not (path.suffix == ".gz" and len(raw) == size
+            and hashlib.sha256(raw).hexdigest() == gz_sha256):
+        content = hashlib.sha256(data).hexdigest()
+        if content != content_sha256:
+            raise _not_original(path, name, dataset, content)
+    _VERIFIED.add(key)
+
+
+def _not_original(path, name, dataset, content):
+    """The ValueError for a file that is not ``dataset``'s original ``name``: which original file
+    it is, if it is one (``content``: the sha256 of its IDX content)."""
+    title = DATASETS[dataset]["title"]
+    for other, files in ORIGINAL_FILES.items():
+        for other_name, (_, _, digest) in files.items():
+            if digest == content:
+                return ValueError(
+                    f"{path} is the {DATASETS[other]['title']} file {other_name}, not {title}'s"
+                    + ("" if other_name == name else f" {name}")
+                    + f" (a folder of the wrong dataset, or a renamed file). {_good_copy(dataset)}")
+    expected = ORIGINAL_FILES[dataset][name][2]
+    return ValueError(f"{path} is not {title}'s original {name} (sha256 of its IDX content "
+                      f"{content}, expected {expected}): modified, corrupted or another dataset. "
+                      + _good_copy(dataset))
+
+
+def read_idx(path, dataset=None):
+    """Read one (optionally gzipped) IDX file into a NumPy uint8 array, checking its header.
+
+    With ``dataset`` (``"mnist"``, ``"fashion_mnist"``), a file named like one of its original
+    files (``train-images-idx3-ubyte[.gz]``, ...) must be that file (:data:`ORIGINAL_FILES`,
+    sha256): the two datasets share their file names, so a wrong folder is otherwise silently
+    the other dataset. A corrupted file is a ``ValueError`` naming it.
+    """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    with open(path, "rb") as f:
+        stat = os.fstat(f.fileno())
+        raw = f.read()
+    data = _decompress(path, raw, dataset) if path.suffix == ".gz" else raw
+    if dataset is not None:
+        _verify_original(path, raw, data, stat, dataset)
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise ValueError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
     ndim = data[3]
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{path}: the IDX header is cut short -- truncated or corrupted. "
+                         f"{_good_copy(dataset)}")
     dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):
         raise ValueError(f"{path}: header says {dims} ({int(np.prod(dims))} bytes), "
-                         f"file holds {body.size} bytes -- truncated or corrupted")
+                         f"file holds {body.size} bytes -- truncated or corrupted. "
+                         f"{_good_copy(dataset)}")
     return body.reshape(dims)
 
 
@@ -90,8 +199,8 @@ def load_arrays(name, split="train", data_dir=None):
         for f in (image_file, label_file):
             if not f.exists():
                 raise FileNotFoundError(f"{f} is missing (needed for {name!r} split {split!r})")
-        x = read_idx(image_file)
-        y = read_idx(label_file).astype(np.int64)
+        x = read_idx(image_file, name)
+        y = read_idx(label_file, name).astype(np.int64)
         if x.shape[0] != y.shape[0]:
             raise ValueError(f"{image_file} has {x.shape[0]} images but {label_file} "
                              f"has {y.shape[0]} labels")

@@ -6,11 +6,7 @@ Salimans et al. 2016, "Improved Techniques for Training GANs", sec. 3.2.
 import keras
 from keras import ops
 
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return value
+from ganzoo import validation
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -55,8 +51,8 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     def __init__(self, num_kernels=100, kernel_dim=5, **kwargs):
         super().__init__(**kwargs)
-        self.num_kernels = _check_positive_int("num_kernels", num_kernels)
-        self.kernel_dim = _check_positive_int("kernel_dim", kernel_dim)
+        self.num_kernels = validation.positive_int(num_kernels, "num_kernels")
+        self.kernel_dim = validation.positive_int(kernel_dim, "kernel_dim")
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)

@@ -3,10 +3,10 @@
 Salimans et al. 2016, "Improved Techniques for Training GANs", sec. 3.4.
 """
 
-import numbers
-
 import keras
 from keras import ops
+
+from ganzoo import validation
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -50,14 +50,7 @@ class VirtualBatchNormalization(keras.layers.Layer):
 
     def __init__(self, epsilon=1e-5, **kwargs):
         super().__init__(**kwargs)
-        if (
-            isinstance(epsilon, bool)
-            or not isinstance(epsilon, numbers.Real)
-            or not epsilon > 0
-            or epsilon == float("inf")
-        ):
-            raise ValueError(f"epsilon must be a positive finite number; got {epsilon!r}")
-        self.epsilon = float(epsilon)
+        self.epsilon = validation.positive_float(epsilon, "epsilon")
 
     def build(self, inputs_shape, reference_shape=None):
         inputs_shape = tuple(inputs_shape)

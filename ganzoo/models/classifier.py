@@ -19,6 +19,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ganzoo import validation
+
 
 def _bn(name):
     return layers.BatchNormalization(momentum=0.99, epsilon=1e-3, name=name)
@@ -75,20 +77,24 @@ class DomainClassifier(keras.Model):
     def __init__(self, image_shape=(28, 28, 1), num_classes=10, widths=(32, 64), feature_dim=128,
                  dropout=0.3, **kwargs):
         super().__init__(**kwargs)
-        shape = tuple(int(s) for s in image_shape)
-        if len(shape) != 3 or min(shape) < 1 or shape[0] < 8 or shape[1] < 8:
-            raise ValueError("image_shape must be (H, W, C) with H, W >= 8, channels last, e.g. "
-                             f"(28, 28, 1); got {image_shape!r}")
+        shape_error = ValueError("image_shape must be (H, W, C) with H, W >= 8, channels last, "
+                                 f"e.g. (28, 28, 1); got {image_shape!r}")
+        if not isinstance(image_shape, (tuple, list)):
+            raise shape_error
+        try:
+            shape = tuple(validation.positive_int(s, "image_shape") for s in image_shape)
+        except ValueError:
+            raise shape_error from None
+        if len(shape) != 3 or shape[0] < 8 or shape[1] < 8:
+            raise shape_error
         self.image_shape = shape
-        self.num_classes = int(num_classes)
-        self.widths = tuple(int(w) for w in widths)
-        self.feature_dim = int(feature_dim)
-        self.dropout_rate = float(dropout)
-        if self.num_classes < 2 or self.feature_dim < 1 or not self.widths or min(self.widths) < 1:
-            raise ValueError(f"need num_classes >= 2, feature_dim >= 1 and positive widths; got "
-                             f"{num_classes}, {feature_dim}, {widths}")
-        if not 0.0 <= self.dropout_rate < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout}")
+        self.num_classes = validation.integer(num_classes, "num_classes", minimum=2)
+        if not isinstance(widths, (tuple, list)) or not widths:
+            raise ValueError(f"widths must be a non-empty list of channel counts; got {widths!r}")
+        self.widths = tuple(validation.positive_int(w, f"widths[{i}]")
+                            for i, w in enumerate(widths))
+        self.feature_dim = validation.positive_int(feature_dim, "feature_dim")
+        self.dropout_rate = validation.probability(dropout, "dropout", open_right=True)
         self.blocks = []
         for i, w in enumerate(self.widths):
             convs = []

@@ -37,6 +37,7 @@ Options used by techniques (:mod:`ganzoo.techniques`):
 import keras
 from keras import layers, ops
 
+from ganzoo import validation
 from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
 
 _INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
@@ -44,13 +45,28 @@ _GAMMA_INIT = {"class_name": "RandomNormal", "config": {"mean": 1.0, "stddev": 0
 
 
 def _check_image_shape(image_shape):
-    shape = tuple(int(s) for s in image_shape)
-    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in (28, 32, 64) or shape[2] < 1:
-        raise ValueError(
-            "DCGAN supports square images of side 28, 32 or 64 with channels last, e.g. "
-            f"(28, 28, 1) or (32, 32, 3); got image_shape={image_shape!r}"
-        )
+    error = ValueError(
+        "DCGAN supports square images of side 28, 32 or 64 with channels last, e.g. "
+        f"(28, 28, 1) or (32, 32, 3); got image_shape={image_shape!r}"
+    )
+    if not isinstance(image_shape, (tuple, list)):
+        raise error
+    try:
+        shape = tuple(validation.positive_int(s, "image_shape") for s in image_shape)
+    except ValueError:
+        raise error from None
+    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in (28, 32, 64):
+        raise error
     return shape
+
+
+def _check_kernel_size(kernel_size):
+    kernel_size = validation.positive_int(kernel_size, "kernel_size")
+    if kernel_size % 2:
+        raise ValueError(
+            f"kernel_size must be divisible by the stride 2 (DCGAN rule); got {kernel_size}"
+        )
+    return kernel_size
 
 
 def _num_upsamplings(side):
@@ -64,9 +80,7 @@ def _bn(name):
 
 
 def _check_choice(what, value, choices):
-    if value not in choices:
-        raise ValueError(f"{what} must be one of {choices}; got {value!r}")
-    return value
+    return validation.choice(value, what, choices)
 
 
 def minibatch_spec(value):
@@ -74,7 +88,15 @@ def minibatch_spec(value):
     -> ``None`` or a dict."""
     if value is None or value is False:
         return None
-    return {} if value is True else dict(value)
+    if value is True:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("minibatch_discrimination must be None, True or a dict of the "
+                         "MinibatchDiscrimination layer's arguments (num_kernels, kernel_dim); "
+                         f"got {value!r}")
+    validation.check_kwargs(value, ("num_kernels", "kernel_dim"), "minibatch_discrimination",
+                            kind="argument")
+    return dict(value)
 
 
 def minibatch_layer(spec):
@@ -107,20 +129,13 @@ class DCGANGenerator(keras.Model):
                  norm="batch", reference_batch_size=64, reference_seed=0, **kwargs):
         super().__init__(**kwargs)
         self.norm = _check_choice("DCGANGenerator norm", norm, ("batch", "vbn"))
-        self.reference_batch_size = int(reference_batch_size)
-        self.reference_seed = int(reference_seed)
-        if self.norm == "vbn" and self.reference_batch_size < 1:
-            raise ValueError(f"reference_batch_size must be >= 1; got {reference_batch_size}")
-        self.latent_dim = int(latent_dim)
+        self.reference_batch_size = validation.positive_int(reference_batch_size,
+                                                            "reference_batch_size")
+        self.reference_seed = validation.nonnegative_int(reference_seed, "reference_seed")
+        self.latent_dim = validation.positive_int(latent_dim, "latent_dim")
         self.image_shape = _check_image_shape(image_shape)
-        self.width = int(width)
-        self.kernel_size = int(kernel_size)
-        if self.latent_dim < 1 or self.width < 1:
-            raise ValueError(f"latent_dim and width must be >= 1; got {latent_dim}, {width}")
-        if self.kernel_size % 2:
-            raise ValueError(
-                f"kernel_size must be divisible by the stride 2 (DCGAN rule); got {kernel_size}"
-            )
+        self.width = validation.positive_int(width, "width")
+        self.kernel_size = _check_kernel_size(kernel_size)
         side, _, channels = self.image_shape
         n_up = _num_upsamplings(side)
         self.start_side = side // 2**n_up
@@ -212,14 +227,8 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
         self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.image_shape = _check_image_shape(image_shape)
-        self.width = int(width)
-        self.kernel_size = int(kernel_size)
-        if self.width < 1:
-            raise ValueError(f"width must be >= 1; got {width}")
-        if self.kernel_size % 2:
-            raise ValueError(
-                f"kernel_size must be divisible by the stride 2 (DCGAN rule); got {kernel_size}"
-            )
+        self.width = validation.positive_int(width, "width")
+        self.kernel_size = _check_kernel_size(kernel_size)
         n_down = _num_upsamplings(self.image_shape[0])
         self.blocks = []
         for i in range(n_down):

@@ -6,7 +6,9 @@ any combination; ``list_techniques()`` names them all.
 
 from ganzoo.techniques.base import (  # noqa: F401
     TECHNIQUES, Technique, get_technique, merge_options, register_technique, resolve,
+    technique_parameters, technique_specs,
 )
+from ganzoo.techniques.averaging import GeneratorEMA, decay_for_half_life, ema_beta  # noqa: F401
 from ganzoo.techniques.labels import LabelNoise, OneSidedLabelSmoothing, flip_targets  # noqa: F401
 from ganzoo.techniques.noise import InstanceNoise, instance_noise_sigma  # noqa: F401
 from ganzoo.techniques.penalties import (  # noqa: F401

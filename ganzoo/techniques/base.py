@@ -29,8 +29,11 @@ penalty) and :meth:`check` (validated against the built GAN, e.g. no batch norm 
 """
 
 import difflib
+import inspect
 
 import keras
+
+from ganzoo import validation
 
 TECHNIQUES = {}
 
@@ -52,6 +55,7 @@ class Technique(keras.layers.Layer):
     discriminator_kwargs = {}
     losses = None  # loss families this technique works with (None: any)
     group = None  # at most one technique per group
+    shipped = False  # whether a checkpoint ships this technique's state (else it restarts on load)
     paper = ""
 
     def __init__(self, **kwargs):
@@ -117,8 +121,17 @@ def unknown_technique_error(name):
     )
 
 
+def technique_parameters(cls):
+    """The parameter names a technique class's constructor takes (beyond Keras's layer kwargs)."""
+    return [p.name for p in inspect.signature(cls.__init__).parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+
+
 def get_technique(spec):
-    """A :class:`Technique` from a name, a ``{"name": ..., **params}`` dict, or an instance."""
+    """A :class:`Technique` from a name, a ``{"name": ..., **params}`` dict, or an instance.
+
+    A parameter the technique does not take is a ``ValueError`` naming the close matches of the
+    parameters it does take (``{"name": "r1", "gama": 1}`` -> "Did you mean gamma?")."""
     if isinstance(spec, Technique):
         return spec
     if isinstance(spec, str):
@@ -127,23 +140,43 @@ def get_technique(spec):
         params = dict(spec)
         name = params.pop("name")
     else:
-        raise TypeError(
+        raise ValueError(
             "a technique is a name (e.g. 'feature_matching'), a dict {'name': ..., **params} or "
             f"a Technique instance; got {spec!r}"
         )
+    if not isinstance(name, str):
+        raise ValueError(f"a technique's name must be a string; got {name!r} in {spec!r}")
     try:
         cls = TECHNIQUES[name]
     except KeyError:
         raise unknown_technique_error(name) from None
-    try:
-        return cls(**params)
-    except TypeError as e:
-        raise ValueError(f"technique {name!r}: bad parameters {params}: {e}") from None
+    validation.check_kwargs(params, technique_parameters(cls), f"technique {name!r}",
+                            kind="parameter")
+    return cls(**params)
+
+
+def technique_specs(specs):
+    """``specs`` (a list or tuple of technique specs, or ``None``) as a tuple.
+
+    A lone name, dict or instance is refused rather than iterated (``techniques="r1"`` would
+    otherwise be read as the techniques ``'r'`` and ``'1'``)."""
+    if specs is None:
+        return ()
+    if isinstance(specs, (list, tuple)):
+        return tuple(specs)
+    if isinstance(specs, str):
+        raise ValueError(f"techniques must be a list, e.g. [{specs!r}]; got the string {specs!r}")
+    if isinstance(specs, (dict, Technique)):
+        raise ValueError(f"techniques must be a list, e.g. [{specs!r}]; got a single technique "
+                         f"{specs!r}")
+    raise ValueError("techniques must be a list of technique names, {'name': ..., **params} "
+                     f"dicts or Technique instances, e.g. ['r1']; got {specs!r}")
 
 
 def resolve(specs):
-    """Instances for ``specs``, in composition order; refuses duplicates and group clashes."""
-    techniques = [get_technique(s) for s in (specs or ())]
+    """Instances for ``specs`` (a list), in composition order; refuses duplicates and group
+    clashes."""
+    techniques = [get_technique(s) for s in technique_specs(specs)]
     seen, groups = set(), {}
     for t in techniques:
         if t.key in seen:

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from ganzoo import validation
 from ganzoo.techniques.base import Technique, register_technique
 
 
@@ -28,9 +29,8 @@ class OneSidedLabelSmoothing(Technique):
 
     def __init__(self, smoothing=0.9, **kwargs):
         super().__init__(**kwargs)
-        if not 0.0 < float(smoothing) <= 1.0:
-            raise ValueError(f"smoothing must be in (0, 1]; got {smoothing}")
-        self.smoothing = float(smoothing)
+        self.smoothing = validation.probability(smoothing, f"{self.key}: smoothing",
+                                                open_left=True)
 
     def d_targets(self, gan, real_target, fake_target):
         return ops.full_like(real_target, self.smoothing), fake_target
@@ -53,9 +53,8 @@ class LabelNoise(Technique):
 
     def __init__(self, p=0.05, **kwargs):
         super().__init__(**kwargs)
-        if not 0.0 <= float(p) < 0.5:
-            raise ValueError(f"p must be in [0, 0.5); got {p}")
-        self.p = float(p)
+        # p = 0.5 would make every target a coin flip: D could learn nothing
+        self.p = validation.probability(p, f"{self.key}: p", high=0.5, open_right=True)
 
     def d_targets(self, gan, real_target, fake_target):
         shape = ops.shape(real_target)

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from ganzoo import validation
 from ganzoo.techniques.base import Technique, register_technique
 
 
@@ -26,9 +27,8 @@ class InstanceNoise(Technique):
 
     def __init__(self, sigma=0.1, anneal_steps=5000, **kwargs):
         super().__init__(**kwargs)
-        if float(sigma) < 0 or int(anneal_steps) < 1:
-            raise ValueError(f"need sigma >= 0 and anneal_steps >= 1; got {sigma}, {anneal_steps}")
-        self.sigma, self.anneal_steps = float(sigma), int(anneal_steps)
+        self.sigma = validation.nonnegative_float(sigma, f"{self.key}: sigma")
+        self.anneal_steps = validation.positive_int(anneal_steps, f"{self.key}: anneal_steps")
         self.step = self.add_weight(shape=(), dtype="int32", initializer="zeros",
                                     trainable=False, name="step")
 

@@ -6,7 +6,7 @@ step -- there is no separate penalty step. All three act on D's logit (the criti
 import keras
 from keras import ops
 
-from ganzoo import backend
+from ganzoo import backend, validation
 from ganzoo.techniques.base import Technique, contains_layer, register_technique
 
 
@@ -82,9 +82,8 @@ class WGANGP(Technique):
 
     def __init__(self, weight=10.0, n_critic=5, **kwargs):
         super().__init__(**kwargs)
-        self.weight, self.n_critic = float(weight), int(n_critic)
-        if self.n_critic < 1:
-            raise ValueError(f"n_critic must be >= 1; got {n_critic}")
+        self.weight = validation.nonnegative_float(weight, f"{self.key}: weight")
+        self.n_critic = validation.positive_int(n_critic, f"{self.key}: n_critic")
 
     @property
     def engine(self):
@@ -122,7 +121,8 @@ class DRAGAN(Technique):
 
     def __init__(self, weight=10.0, scale=0.5, **kwargs):
         super().__init__(**kwargs)
-        self.weight, self.scale = float(weight), float(scale)
+        self.weight = validation.nonnegative_float(weight, f"{self.key}: weight")
+        self.scale = validation.nonnegative_float(scale, f"{self.key}: scale")
 
     def d_penalty(self, gan, ctx):
         real = ctx["real_in"]
@@ -146,7 +146,7 @@ class R1(Technique):
 
     def __init__(self, gamma=10.0, **kwargs):
         super().__init__(**kwargs)
-        self.gamma = float(gamma)
+        self.gamma = validation.nonnegative_float(gamma, f"{self.key}: gamma")
 
     def d_penalty(self, gan, ctx):
         return r1_penalty(_critic(gan), ctx["real_in"], self.gamma)

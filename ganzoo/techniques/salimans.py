@@ -4,6 +4,7 @@ batch normalization in G; the layers are in :mod:`ganzoo.layers`)."""
 
 from keras import ops
 
+from ganzoo import validation
 from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
 from ganzoo.techniques.base import Technique, contains_layer, register_technique
 
@@ -65,7 +66,7 @@ class HistoricalAveraging(Technique):
 
     def __init__(self, weight=0.01, **kwargs):
         super().__init__(**kwargs)
-        self.weight = float(weight)
+        self.weight = validation.nonnegative_float(weight, f"{self.key}: weight")
         self.g_avg, self.d_avg = [], []
 
     def attach(self, gan):
@@ -115,7 +116,8 @@ class MinibatchDiscriminationTechnique(Technique):
 
     def __init__(self, num_kernels=100, kernel_dim=5, **kwargs):
         super().__init__(**kwargs)
-        self.num_kernels, self.kernel_dim = int(num_kernels), int(kernel_dim)
+        self.num_kernels = validation.positive_int(num_kernels, f"{self.key}: num_kernels")
+        self.kernel_dim = validation.positive_int(kernel_dim, f"{self.key}: kernel_dim")
 
     @property
     def discriminator_kwargs(self):
@@ -148,7 +150,8 @@ class VirtualBatchNormalizationTechnique(Technique):
 
     def __init__(self, reference_batch_size=64, **kwargs):
         super().__init__(**kwargs)
-        self.reference_batch_size = int(reference_batch_size)
+        self.reference_batch_size = validation.positive_int(
+            reference_batch_size, f"{self.key}: reference_batch_size")
 
     @property
     def generator_kwargs(self):

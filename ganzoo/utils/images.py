@@ -1,14 +1,42 @@
-"""Images in ganzoo's convention (float32, [-1, 1], channels last) <-> pixels and grids."""
+"""Images in ganzoo's convention (float32, [-1, 1], channels last) <-> pixels and grids.
+
+Image files are written in the format their extension names (:data:`IMAGE_FORMATS`); any other
+extension is refused, so a file's name never lies about its bytes.
+"""
 
 import math
+import os
 
 import numpy as np
+
+# file extension -> Pillow format
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 def to_uint8(images):
     """Map float images in [-1, 1] to uint8 pixels 0..255 (rounded; values outside are clipped)."""
     images = np.asarray(images, dtype=np.float32)
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def image_format(path):
+    """The Pillow format that ``path``'s extension names (``"PNG"`` or ``"JPEG"``), or a
+    ``ValueError`` for any other extension."""
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in IMAGE_FORMATS:
+        raise ValueError(f"{path}: cannot write an image with the extension {ext or '(none)'!r}; "
+                         f"use one of {', '.join(IMAGE_FORMATS)}")
+    return IMAGE_FORMATS[ext]
+
+
+def grid_size(n, image_shape, nrow=None, padding=2):
+    """``(height, width)`` in pixels of the grid :func:`make_grid` tiles ``n`` images of
+    ``image_shape`` (H, W[, C]) into; ``nrow`` images per row (default: a square)."""
+    h, w = image_shape[:2]
+    nrow = min(nrow or math.ceil(math.sqrt(n)), n)
+    ncol = math.ceil(n / nrow)
+    return ncol * (h + padding) + padding, nrow * (w + padding) + padding
 
 
 def make_grid(images, nrow=None, padding=2, pad_value=0):
@@ -19,12 +47,9 @@ def make_grid(images, nrow=None, padding=2, pad_value=0):
     n, h, w, c = images.shape
     if n == 0:
         raise ValueError("make_grid needs at least one image")
-    nrow = nrow or math.ceil(math.sqrt(n))
-    ncol = math.ceil(n / nrow)
+    nrow = min(nrow or math.ceil(math.sqrt(n)), n)
     pixels = to_uint8(images)
-    grid = np.full(
-        (ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), pad_value, np.uint8
-    )
+    grid = np.full(grid_size(n, (h, w), nrow, padding) + (c,), pad_value, np.uint8)
     for i in range(n):
         r, k = divmod(i, nrow)
         y, x = padding + r * (h + padding), padding + k * (w + padding)
@@ -32,18 +57,26 @@ def make_grid(images, nrow=None, padding=2, pad_value=0):
     return grid
 
 
-def save_grid(images, path, nrow=None, scale=2):
-    """Save a PNG grid of images in [-1, 1]; ``scale`` enlarges each pixel (nearest neighbour)."""
+def save_image(pixels, path, scale=1):
+    """Save uint8 ``pixels`` (H, W) or (H, W, C) in the format of ``path``'s extension (PNG or
+    JPEG, see :func:`image_format`); ``scale`` enlarges each pixel (nearest neighbour)."""
     from PIL import Image
 
-    grid = make_grid(images, nrow=nrow)
-    if grid.shape[-1] == 1:
-        grid = grid[..., 0]
-    img = Image.fromarray(grid)
+    fmt = image_format(path)
+    if pixels.ndim == 3 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    img = Image.fromarray(pixels)
     if scale != 1:
         img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
-    img.save(path, format="PNG")
+    # JPEG: the best quality and no chroma subsampling, so single-pixel detail survives
+    img.save(path, format=fmt, **({"quality": 95, "subsampling": 0} if fmt == "JPEG" else {}))
     return path
+
+
+def save_grid(images, path, nrow=None, scale=2):
+    """Save a grid of images in [-1, 1] as PNG or JPEG (by extension); ``scale`` enlarges each
+    pixel (nearest neighbour)."""
+    return save_image(make_grid(images, nrow=nrow), path, scale=scale)
 
 
 def render_points(points, centers=None, size=400, margin=0.5):
@@ -70,13 +103,11 @@ def render_points(points, centers=None, size=400, margin=0.5):
     return img
 
 
-def save_samples(samples, path, centers=None):
-    """Save ``samples`` as a PNG: an 8-per-row grid (x2 pixels) of images, or a scatter plot of
-    2-D points. Returns the path."""
-    from PIL import Image
-
+def save_samples(samples, path, centers=None, nrow=8, scale=2):
+    """Save ``samples`` as an image (PNG or JPEG, by extension): a grid of images (``nrow`` per
+    row, each pixel ``scale`` x ``scale``), or a scatter plot of 2-D points over ``centers``.
+    Returns the path."""
     samples = np.asarray(samples)
     if samples.ndim == 2:
-        Image.fromarray(render_points(samples, centers)).save(path, format="PNG")
-        return path
-    return save_grid(samples, path, nrow=8, scale=2)
+        return save_image(render_points(samples, centers), path)
+    return save_grid(samples, path, nrow=nrow, scale=scale)

@@ -12,26 +12,47 @@ import difflib
 import fnmatch
 import inspect
 
+import keras
+
+from ganzoo import losses, validation
 from ganzoo import techniques as techniques_lib
-from ganzoo.gan import GAN, default_optimizer
+from ganzoo.gan import GAN, UPDATES, default_optimizer
 from ganzoo.models import FAMILIES
+from ganzoo.models.mlp import NORMAL_002
 
 ENTRIES = {}
 
-# Each family's reference recipe (chosen for quality per CPU-minute; see the dcgan-mnist and
-# gan-ring8 model cards). ``image_shape`` comes from the dataset.
+# The toy entries' training budget in epochs of the 100,000-point train split (1,000 steps of
+# batch 100 per epoch). PacGAN's protocol runs 400 epochs; this budget is set from a pilot.
+TOY_EPOCHS = 20
+
+# Each family's reference recipe. ``image_shape`` comes from the dataset; ``data`` is the kind of
+# dataset the family models ("images": ganzoo.data.DATASETS, "points": the 2-D toys,
+# ganzoo.data.TOYS).
+#
+# "dcgan": chosen for quality per CPU-minute (see the dcgan-mnist model card).
+# "mlp": the toy protocol of VEEGAN / PacGAN as in PacGAN's code (github fjxmlzn/PacGAN,
+# synthetic_data_experiments/2D{Ring,Grid}_GAN&PacGAN/{config,pacgan_task}.py): z 2-D N(0, I);
+# G 4 x 400 (Dense without bias -> batch norm -> ReLU) + linear output; D 3 x LinearMaxout(200
+# units, 5 pieces) + linear logit; every kernel N(0, 0.02), biases 0; Adam(1e-4, beta_1 0.8,
+# beta_2 0.999 -- Blocks' default); batch 100 (non-saturating loss and simultaneous updates are
+# the engine's defaults). See ganzoo.models.mlp for the batch-norm details.
 RECIPES = {
     "dcgan": {
+        "data": "images",
         "generator": {"latent_dim": 100, "width": 32, "kernel_size": 4},
         "discriminator": {"width": 32, "kernel_size": 4},
         "hparams": {"batch_size": 64, "epochs": 10, "learning_rate": 2e-4, "beta_1": 0.5,
                     "beta_2": 0.999, "seed": 0},
     },
     "mlp": {
-        "generator": {"latent_dim": 64, "units": 128, "depth": 2},
-        "discriminator": {"units": 128, "depth": 2},
-        "hparams": {"batch_size": 256, "epochs": 30, "learning_rate": 1e-3, "beta_1": 0.5,
-                    "beta_2": 0.999, "seed": 0},
+        "data": "points",
+        "generator": {"latent_dim": 2, "units": 400, "depth": 4, "norm": "batch",
+                      "kernel_initializer": NORMAL_002},
+        "discriminator": {"units": 200, "depth": 3, "maxout_pieces": 5,
+                          "kernel_initializer": NORMAL_002},
+        "hparams": {"batch_size": 100, "epochs": TOY_EPOCHS, "learning_rate": 1e-4,
+                    "beta_1": 0.8, "beta_2": 0.999, "seed": 0},
     },
 }
 
@@ -83,23 +104,97 @@ def technique_name(spec):
     return spec if isinstance(spec, str) else spec["name"]
 
 
-def _image_shape(family, dataset):
+# ------------------------------------------------------------------------- hyper-parameters
+def _learning_rate(value, name):
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return value
+    return validation.positive_float(value, name)
+
+
+def _beta(value, name):
+    return validation.probability(value, name, open_right=True)  # Adam needs beta in [0, 1)
+
+
+def _seed(value, name):
+    return None if value is None else validation.nonnegative_int(value, name)
+
+
+# The training hyper-parameters an entry -- or create's keyword arguments -- may set, each with
+# its check (value -> converted value, or ValueError quoting the value and the valid range).
+HPARAMS = {
+    "batch_size": validation.positive_int,  # per D step
+    "epochs": validation.positive_int,
+    "learning_rate": _learning_rate,  # a positive number or a keras LearningRateSchedule
+    "beta_1": _beta,
+    "beta_2": _beta,
+    "seed": _seed,  # None: unseeded
+    "n_critic": validation.positive_int,
+}
+
+# create()'s own keyword arguments (a misspelt one lands in **hparams: suggest it)
+CREATE_KEYWORDS = ("seed", "dataset", "techniques", "generator", "discriminator", "loss", "update")
+
+
+def known_hparams():
+    """Every hyper-parameter name an entry may set: :data:`HPARAMS`, the recipes' and the
+    techniques' (sorted)."""
+    names = set(HPARAMS)
+    for recipe in RECIPES.values():
+        names.update(recipe["hparams"])
+    for cls in techniques_lib.TECHNIQUES.values():
+        if isinstance(cls.hparams, dict):
+            names.update(cls.hparams)
+    return sorted(names)
+
+
+def check_hparams(hparams, what="hyper-parameters", also=()):
+    """``hparams`` with every value checked (and converted: ``int`` / ``float``); an unknown name
+    is a ``ValueError`` with its close matches (among the known names and ``also``)."""
+    validation.check_kwargs(hparams, known_hparams(), what, kind="hyper-parameter", also=also)
+    return {k: HPARAMS[k](v, k) if k in HPARAMS else v for k, v in hparams.items()}
+
+
+# --------------------------------------------------------------------- datasets and options
+def _dataset_options(family, dataset):
+    """The architecture options ``dataset`` fixes for ``family`` (``image_shape``); a dataset that
+    is unknown, or of the wrong kind for the family, is a ``ValueError``."""
     from ganzoo import data
 
-    if dataset in data.TOYS:
+    known = sorted(data.DATASETS) + sorted(data.TOYS)
+    if not isinstance(dataset, str) or dataset not in known:
+        hint = validation.did_you_mean(dataset, known, cutoff=0.5)
+        raise ValueError(f"Unknown dataset {dataset!r}.{hint} Known: {', '.join(known)}")
+    kind = "points" if dataset in data.TOYS else "images"
+    wanted = RECIPES[family]["data"]
+    if kind != wanted:
+        fits = sorted(f for f, r in RECIPES.items() if r["data"] == kind)
+        raise ValueError(f"the {family!r} family models {wanted}, but {dataset!r} is a dataset of "
+                         f"{kind}; use the family {' or '.join(map(repr, fits))} for it")
+    if kind == "points":
         return {}
-    if dataset not in data.DATASETS:
-        data.load_arrays(dataset)  # raises the "unknown dataset" error with close matches
     return {"image_shape": tuple(data.DATASETS[dataset]["shape"])}
 
 
+def _accepted_options(cls):
+    return [k for k in inspect.signature(cls.__init__).parameters if k not in ("self", "kwargs")]
+
+
 def _check_options(cls, options, what):
-    accepted = inspect.signature(cls.__init__).parameters
-    unknown = [k for k in options if k not in accepted]
-    if unknown:
-        takes = ", ".join(k for k in accepted if k not in ("self", "kwargs"))
-        raise ValueError(f"the {what} ({cls.__name__}) has no option {', '.join(unknown)}; it "
-                         f"takes {takes}")
+    validation.check_kwargs(options, _accepted_options(cls), f"the {what} ({cls.__name__})",
+                            kind="option")
+
+
+def _check_technique_options(techniques, family):
+    """A technique that needs an architecture option the family lacks cannot be used with it."""
+    for role, cls, attribute in (("generator", FAMILIES[family][0], "generator_kwargs"),
+                                 ("discriminator", FAMILIES[family][1], "discriminator_kwargs")):
+        for t in techniques:
+            missing = [k for k in getattr(t, attribute) if k not in _accepted_options(cls)]
+            if missing:
+                raise ValueError(
+                    f"technique {t.key!r} cannot be used with the {family!r} family: the "
+                    f"{family!r} {role} ({cls.__name__}) has no option {', '.join(missing)}"
+                )
 
 
 def resolve_entry(entry):
@@ -107,10 +202,16 @@ def resolve_entry(entry):
     if entry.family not in FAMILIES:
         raise ValueError(f"entry {entry.name!r}: unknown family {entry.family!r}; known: "
                          f"{', '.join(sorted(FAMILIES))}")
-    techniques = techniques_lib.resolve(entry.techniques)
+    specs = techniques_lib.technique_specs(entry.techniques)
+    techniques = techniques_lib.resolve(specs)
     recipe = RECIPES[entry.family]
     g_cls, d_cls = FAMILIES[entry.family]
-    shape = _image_shape(entry.family, entry.dataset) if entry.family != "mlp" else {}
+    shape = _dataset_options(entry.family, entry.dataset)
+    for what, options in (("generator", entry.generator), ("discriminator", entry.discriminator)):
+        if not isinstance(options, dict):
+            raise ValueError(f"{what} must be a dict of options, e.g. {{'width': 64}}; got "
+                             f"{options!r}")
+    _check_technique_options(techniques, entry.family)
     g_kw = techniques_lib.merge_options(techniques, "generator_kwargs", entry.generator, "generator")
     d_kw = techniques_lib.merge_options(techniques, "discriminator_kwargs", entry.discriminator,
                                         "discriminator")
@@ -119,17 +220,29 @@ def resolve_entry(entry):
     _check_options(g_cls, g_kw, f"{entry.family!r} generator")
     _check_options(d_cls, d_kw, f"{entry.family!r} discriminator")
     engine = {k: v for t in techniques for k, v in t.engine.items()}
+    if not isinstance(entry.hparams, dict):
+        raise ValueError(f"entry {entry.name!r}: hparams must be a dict; got {entry.hparams!r}")
+    given = check_hparams(entry.hparams, f"entry {entry.name!r}")
+    owner = {k: t.key for t in techniques for k in t.engine}
+    if "n_critic" in engine and "n_critic" in given and given["n_critic"] != engine["n_critic"]:
+        raise ValueError(
+            f"technique {owner['n_critic']!r} sets n_critic={engine['n_critic']}; got "
+            f"n_critic={given['n_critic']}. Give it as the technique's parameter instead: "
+            f"{{'name': {owner['n_critic']!r}, 'n_critic': {given['n_critic']}}}"
+        )
     hparams = dict(recipe["hparams"])
     for t in techniques:
         hparams.update(t.hparams)
-    hparams.update(entry.hparams)
+    hparams.update(given)
     if engine.get("n_critic", 1) > 1:
         hparams.setdefault("n_critic", engine["n_critic"])
+    loss = entry.loss or engine.get("loss", "nonsat")
+    validation.choice(loss, "loss", tuple(losses.LOSSES))
+    update = entry.update or engine.get("update", "simultaneous")
+    validation.choice(update, "update", UPDATES)
     return dataclasses.replace(
-        entry, generator=g_kw, discriminator=d_kw, hparams=hparams,
-        techniques=tuple(entry.techniques),
-        loss=entry.loss or engine.get("loss", "nonsat"),
-        update=entry.update or engine.get("update", "simultaneous"),
+        entry, generator=g_kw, discriminator=d_kw, hparams=hparams, techniques=specs,
+        loss=loss, update=update,
     )
 
 
@@ -174,8 +287,12 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
     techniques=["minibatch_discrimination", "one_sided_label_smoothing"])`` builds a family on a
     dataset with any combination of techniques; the family's recipe fills in the rest, and keyword
     arguments override hyper-parameters (``learning_rate=1e-4``). Unknown names and combinations
-    that cannot work raise ``ValueError``.
+    that cannot work raise ``ValueError``, and so do an unknown hyper-parameter (with its close
+    matches: ``learning_rat`` -> "Did you mean learning_rate?"), a value out of its range
+    (:data:`HPARAMS`), a lone technique where a list is expected and a family/dataset mismatch.
     """
+    if seed is not None:
+        seed = validation.nonnegative_int(seed, "seed")
     if name in ENTRIES:
         given = {"dataset": dataset, "techniques": techniques, "generator": generator,
                  "discriminator": discriminator, "loss": loss, "update": update, **hparams}
@@ -186,12 +303,16 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
                             "techniques=[...]) for your own combination.")
         entry = ENTRIES[name]
     elif name in FAMILIES:
+        # a misspelt keyword lands in **hparams: refuse it before anything else
+        check_hparams(hparams, f"create({name!r})", also=CREATE_KEYWORDS)
         if dataset is None:
             raise ValueError(f"create({name!r}) needs dataset= (e.g. 'mnist' or 'ring8')")
         entry = resolve_entry(Entry(
             name=f"{name}-{dataset}", description="", family=name, dataset=dataset,
-            techniques=tuple(techniques or ()), generator=generator or {},
-            discriminator=discriminator or {}, loss=loss, update=update, hparams=hparams))
+            techniques=techniques_lib.technique_specs(techniques),
+            generator={} if generator is None else generator,
+            discriminator={} if discriminator is None else discriminator,
+            loss=loss, update=update, hparams=hparams))
     else:
         raise unknown_name_error(name)
     return build(entry, seed)

@@ -1,0 +1,94 @@
+"""The moving average of G's weights (technique ``ema``): its math against a hand-computed
+average, what it samples from, and that it survives save/load, resume and further fitting."""
+
+import keras
+import numpy as np
+import pytest
+
+import ganzoo
+from ganzoo import backend
+from ganzoo.techniques import GeneratorEMA, decay_for_half_life, ema_beta
+
+
+def _toy_gan(decay=0.5, seed=0):
+    return ganzoo.create("mlp", dataset="ring8", seed=seed,
+                         techniques=[{"name": "ema", "decay": decay}])
+
+
+class _Record(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        backend.sync_state(self.model)
+        self.weights.append([keras.ops.convert_to_numpy(w).copy()
+                             for w in self.model.generator.weights])
+
+
+def test_beta_ramp_and_half_life():
+    assert float(ema_beta(0, 0.999)) == pytest.approx(0.1)
+    assert float(ema_beta(8, 0.999)) == pytest.approx(9 / 18)
+    assert float(ema_beta(10**6, 0.999)) == pytest.approx(0.999)
+    assert decay_for_half_life(1) == pytest.approx(0.5)
+    assert decay_for_half_life(1000) ** 1000 == pytest.approx(0.5)
+
+
+def test_average_equals_the_hand_computed_one_after_a_few_steps():
+    gan = _toy_gan(decay=0.2)
+    ema = gan.techniques[0]
+    start = [keras.ops.convert_to_numpy(w).copy() for w in gan.generator.weights]
+    record = _Record()
+    x = ganzoo.data.toy_sample("ring8", 4 * 64, seed=0)
+    gan.fit(x, batch_size=64, epochs=1, verbose=0, callbacks=[record])
+    assert len(record.weights) == 4
+    expected = start
+    for t, weights in enumerate(record.weights):
+        beta = min(0.2, (1 + t) / (10 + t))  # 0.1, 0.1818.., 0.2, 0.2
+        expected = [beta * a + (1 - beta) * w for a, w in zip(expected, weights)]
+    got = [keras.ops.convert_to_numpy(w) for w in ema.average.weights]
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7)
+    assert int(keras.ops.convert_to_numpy(ema.num_updates)) == 4
+    # sampling uses the average, not G
+    z = gan.latents(5, seed=0)
+    np.testing.assert_allclose(gan.generate(z),
+                               keras.ops.convert_to_numpy(ema.average(z, training=False)),
+                               rtol=1e-6)
+    assert not np.allclose(gan.generate(z),
+                           keras.ops.convert_to_numpy(gan.generator(z, training=False)))
+
+
+def test_checkpoint_ships_the_average_and_fit_keeps_updating_it(tmp_path):
+    gan = _toy_gan(decay=0.9)
+    gan.fit(ganzoo.data.toy_sample("ring8", 256, seed=0), batch_size=64, epochs=1, verbose=0)
+    gan.save_pretrained(tmp_path / "ck", dataset="ring8")
+    loaded = ganzoo.load(str(tmp_path / "ck"))
+    ema = loaded.techniques[0]
+    assert isinstance(ema, GeneratorEMA)
+    np.testing.assert_array_equal(loaded.sample(16, seed=0), gan.sample(16, seed=0))
+    assert int(keras.ops.convert_to_numpy(ema.num_updates)) == 4
+    before = [keras.ops.convert_to_numpy(w).copy() for w in ema.average.weights]
+    loaded.fit(ganzoo.data.toy_sample("ring8", 64, seed=1), batch_size=64, epochs=1, verbose=0)
+    assert int(keras.ops.convert_to_numpy(ema.num_updates)) == 5
+    assert any(not np.array_equal(b, keras.ops.convert_to_numpy(a))
+               for b, a in zip(before, ema.average.weights))
+
+
+def test_training_state_resumes_the_average(tmp_path):
+    gan = _toy_gan(decay=0.9)
+    gan.fit(ganzoo.data.toy_sample("ring8", 256, seed=0), batch_size=64, epochs=1, verbose=0)
+    gan.save_weights(tmp_path / "state.weights.h5")
+    fresh = _toy_gan(decay=0.9, seed=1)
+    fresh.build_optimizers()
+    fresh.load_weights(tmp_path / "state.weights.h5")
+    for a, b in zip(gan.techniques[0].average.weights, fresh.techniques[0].average.weights):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    np.testing.assert_array_equal(fresh.sample(8, seed=0), gan.sample(8, seed=0))
+
+
+@pytest.mark.parametrize("kwargs", [{"decay": 1.0}, {"decay": 0.0}, {"decay": float("nan")},
+                                    {"half_life": -3}, {"decay": 0.9, "half_life": 10}])
+def test_bad_ema_arguments_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        GeneratorEMA(**kwargs)
