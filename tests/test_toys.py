@@ -28,7 +28,7 @@ def test_grid25_centres_and_sampling():
     ds = data.load("ring8", batch_size=32).take(3)
     assert [b.shape for b in ds.as_numpy_iterator()] == [(32, 2)] * 3
     x_train, modes = data.load_arrays("ring8")
-    assert x_train.shape == (50000, 2) and set(np.unique(modes)) == set(range(8))
+    assert x_train.shape == (100_000, 2) and set(np.unique(modes)) == set(range(8))
 
 
 def test_real_data_scores_perfectly():

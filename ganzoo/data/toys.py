@@ -46,12 +46,14 @@ def nearest_center(points, centers):
     return index, dist[np.arange(len(dist)), index]
 
 
-TOY_SPLITS = {"train": (50_000, 0), "test": (10_000, 1)}
+# train: 100,000 points, one epoch of PacGAN's / VEEGAN's toy protocol (their ``num_sample``);
+# test: the evaluation reference (ganzoo.evaluation reads the test split).
+TOY_SPLITS = {"train": (100_000, 0), "test": (10_000, 1)}
 
 
 def toy_arrays(name, split="train"):
     """A fixed finite split, so toys train through the same epoch machinery as images:
-    ``train`` = 50,000 points drawn with seed 0, ``test`` = 10,000 with seed 1. Returns
+    ``train`` = 100,000 points drawn with seed 0, ``test`` = 10,000 with seed 1. Returns
     ``(points float32 (n, 2), mode index int64 (n,))``."""
     if split not in TOY_SPLITS:
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")

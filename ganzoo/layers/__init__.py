@@ -1,6 +1,7 @@
 """Custom Keras layers (backend-agnostic, ``keras.ops`` only)."""
 
+from ganzoo.layers.maxout import LinearMaxout
 from ganzoo.layers.minibatch_discrimination import MinibatchDiscrimination
 from ganzoo.layers.virtual_batch_norm import VirtualBatchNormalization
 
-__all__ = ["MinibatchDiscrimination", "VirtualBatchNormalization"]
+__all__ = ["LinearMaxout", "MinibatchDiscrimination", "VirtualBatchNormalization"]

@@ -1,32 +1,109 @@
 """MLP generator / discriminator for the 2-D toy mixtures (``ring8``, ``grid25``).
 
-Both nets: ``depth`` hidden Dense layers of ``units`` ReLU units (no batch norm), Glorot-uniform
-init (Keras default). G maps ``z`` (batch, latent_dim) ~ N(0, I) to points (batch, 2) with a linear
-output layer; D maps points to one logit. ``image_shape`` is the shape of one sample, ``(2,)``, so
-the GAN engine treats toys and images alike.
+G maps ``z`` (batch, latent_dim) ~ N(0, I) to points (batch, 2) through ``depth`` hidden layers of
+``units`` ReLU units and a linear output layer; D maps points through ``depth`` hidden layers of
+``units`` units to one logit. ``image_shape`` is the shape of one sample, ``(2,)``, so the GAN
+engine treats toys and images alike.
+
+The defaults (``norm=None``, ``maxout_pieces=None``, Glorot-uniform init) are the nets of ganzoo's
+first toy checkpoints: plain ``Dense`` + ReLU layers with biases in both nets. The options below give
+the networks of the toy protocol of the mode-collapse literature (VEEGAN, Srivastava et al. 2017;
+PacGAN, Lin et al. 2018), as built in PacGAN's code (github fjxmlzn/PacGAN,
+``synthetic_data_experiments/2DRing_GAN&PacGAN/pacgan_task.py`` and ``config.py``; Theano/Blocks,
+on top of the ALI code) -- G ``MLPGenerator(latent_dim=2, units=400, depth=4, norm="batch",
+kernel_initializer=N(0, 0.02))``, D ``MLPDiscriminator(units=200, depth=3, maxout_pieces=5,
+kernel_initializer=N(0, 0.02))``:
+
+* ``MLPGenerator(norm="batch")``: each hidden layer is ``Dense`` *without bias* -> batch norm ->
+  ReLU (the authors' Blocks ``MLP(..., use_bias=False)``: BN's shift is the bias); the linear
+  output layer keeps its bias. Batch norm follows Blocks' ``BatchNormalization`` brick as the
+  authors use it: epsilon 1e-4 (the brick's default), scale initialised to 1 and shift to 0, and
+  population statistics updated every training step as ``0.95 * population + 0.05 * batch``
+  (their ``bn_updates``), i.e. Keras momentum 0.95. One difference stays: Blocks averages the
+  batch *standard deviation* ``sqrt(var + eps)`` and Keras the variance, so the population
+  divisor differs slightly (training-mode outputs are identical). ``G(z, training=False)`` -- what
+  :meth:`ganzoo.GAN.sample` uses -- normalizes with the population statistics, as the authors'
+  plotting and metric code does (the decoder applied outside their ``batch_normalization``
+  context). (Not TF1's ``tf.contrib.layers.batch_norm``: the synthetic experiments are not
+  TensorFlow code.)
+* ``MLPDiscriminator(maxout_pieces=k)``: each hidden layer is a
+  :class:`~ganzoo.layers.LinearMaxout` of ``units`` units with ``k`` pieces (no other
+  activation), as the authors' Blocks ``LinearMaxout`` bricks.
+* ``kernel_initializer``: the initializer of every ``Dense`` / ``LinearMaxout`` kernel of the net,
+  output layers included (a Keras initializer name, config dict or instance; stored in the config
+  as given, or serialized). The authors initialise every weight matrix of both nets from
+  N(0, 0.02) (Blocks ``IsotropicGaussian(0.02)``, pushed from the GAN brick to the decoder's
+  linear layers and set on each discriminator brick) and every bias to 0 (``Constant(0.0)``);
+  ganzoo's biases start at 0 too. Each layer builds its own initializer from the config, so an
+  unseeded initializer draws different weights per layer; an initializer with a fixed ``seed``
+  would give equal-shaped layers equal weights.
+
+``D(x, return_features=True)`` returns ``(logits, features)`` with the features = the last hidden
+layer's output (``units`` values; feature matching's layer), taken before the optional
+:class:`~ganzoo.layers.MinibatchDiscrimination` layer (``minibatch_discrimination={...}``).
 """
+
+import copy
 
 import keras
 from keras import layers
 
+from ganzoo import validation
+from ganzoo.layers import LinearMaxout
 from ganzoo.models.dcgan import DiscriminatorHead, minibatch_layer, minibatch_spec
 
+# PacGAN's (and ALI's) toy nets: Blocks BatchNormalization's epsilon, their population update
+# ``m * 0.05 + p * 0.95``; every weight N(0, 0.02) (``weights_init_std``).
+BN_MOMENTUM = 0.95
+BN_EPSILON = 1e-4
+NORMAL_002 = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 
-def _check(units, depth):
-    if int(units) < 1 or int(depth) < 1:
-        raise ValueError(f"units and depth must be >= 1; got units={units}, depth={depth}")
+
+def _initializer(value, name):
+    """``value`` in a JSON-able form (an instance is serialized), checked to be an initializer."""
+    if isinstance(value, keras.initializers.Initializer):
+        return keras.initializers.serialize(value)
+    if not isinstance(value, (str, dict)):
+        raise ValueError(f"{name} must be a Keras initializer (a name such as 'glorot_uniform', a "
+                         f"config dict or an instance); got {value!r}")
+    try:
+        keras.initializers.get(value)
+    except (ValueError, TypeError, KeyError):
+        raise ValueError(f"{name} must be a Keras initializer (a name such as 'glorot_uniform', a "
+                         f"config dict or an instance); got {value!r}") from None
+    return copy.deepcopy(value)
+
+
+def _pieces(value):
+    return None if value is None else validation.positive_int(value, "maxout_pieces")
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class MLPGenerator(keras.Model):
-    def __init__(self, latent_dim=64, units=128, depth=2, output_dim=2, **kwargs):
+    """z (batch, latent_dim) -> points (batch, output_dim), linear output."""
+
+    def __init__(self, latent_dim=64, units=128, depth=2, output_dim=2, norm=None,
+                 kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        _check(units, depth)
-        self.latent_dim, self.units, self.depth = int(latent_dim), int(units), int(depth)
-        self.image_shape = (int(output_dim),)
-        self.hidden = [layers.Dense(self.units, activation="relu", name=f"fc{i}")
-                       for i in range(self.depth)]
-        self.out = layers.Dense(self.image_shape[0], name="out")
+        self.latent_dim = validation.positive_int(latent_dim, "latent_dim")
+        self.units = validation.positive_int(units, "units")
+        self.depth = validation.positive_int(depth, "depth")
+        self.image_shape = (validation.positive_int(output_dim, "output_dim"),)
+        self.norm = validation.choice(norm, "MLPGenerator norm", (None, "batch"))
+        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
+        batch_norm = self.norm == "batch"
+        self.hidden = [
+            layers.Dense(self.units, activation=None if batch_norm else "relu",
+                         use_bias=not batch_norm, kernel_initializer=self.kernel_initializer,
+                         name=f"fc{i}")
+            for i in range(self.depth)
+        ]
+        self.norms = [
+            layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"fc{i}_bn")
+            for i in range(self.depth)
+        ] if batch_norm else []
+        self.out = layers.Dense(self.image_shape[0], kernel_initializer=self.kernel_initializer,
+                                name="out")
 
     def build(self, input_shape=None):
         if not self.built:
@@ -34,8 +111,10 @@ class MLPGenerator(keras.Model):
             self.call(keras.ops.zeros((1, self.latent_dim)))
 
     def call(self, z, training=False):
-        for layer in self.hidden:
+        for i, layer in enumerate(self.hidden):
             z = layer(z)
+            if self.norms:
+                z = keras.ops.relu(self.norms[i](z, training=training))
         return self.out(z)
 
     def compute_output_shape(self, input_shape):
@@ -43,24 +122,37 @@ class MLPGenerator(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "latent_dim": self.latent_dim, "units": self.units,
-                "depth": self.depth, "output_dim": self.image_shape[0]}
+                "depth": self.depth, "output_dim": self.image_shape[0], "norm": self.norm,
+                "kernel_initializer": self.kernel_initializer}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class MLPDiscriminator(DiscriminatorHead, keras.Model):
+    """points (batch, input_dim) -> one real/fake logit per point, shape (batch, 1)."""
+
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
-                 **kwargs):
+                 maxout_pieces=None, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        _check(units, depth)
         if norm is not None:
             raise ValueError(f"MLPDiscriminator has no normalization layers (norm=None); got {norm!r}")
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
-        self.units, self.depth = int(units), int(depth)
-        self.image_shape = (int(input_dim),)
-        self.hidden = [layers.Dense(self.units, activation="relu", name=f"fc{i}")
-                       for i in range(self.depth)]
-        self.to_logit = layers.Dense(1, name="to_logit")
+        self.units = validation.positive_int(units, "units")
+        self.depth = validation.positive_int(depth, "depth")
+        self.image_shape = (validation.positive_int(input_dim, "input_dim"),)
+        self.maxout_pieces = _pieces(maxout_pieces)
+        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
+        if self.maxout_pieces is None:
+            self.hidden = [layers.Dense(self.units, activation="relu",
+                                        kernel_initializer=self.kernel_initializer, name=f"fc{i}")
+                           for i in range(self.depth)]
+        else:
+            self.hidden = [LinearMaxout(self.units, self.maxout_pieces,
+                                        kernel_initializer=self.kernel_initializer,
+                                        name=f"maxout{i}")
+                           for i in range(self.depth)]
+        self.to_logit = layers.Dense(1, kernel_initializer=self.kernel_initializer,
+                                     name="to_logit")
 
     def build(self, input_shape=None):
         if not self.built:
@@ -68,6 +160,7 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
             self.call(keras.ops.zeros((1,) + self.image_shape))
 
     def features(self, x, training=False):
+        """The last hidden layer's output, (batch, units)."""
         for layer in self.hidden:
             x = layer(x)
         return x
@@ -75,4 +168,6 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
     def get_config(self):
         return {**super().get_config(), "units": self.units, "depth": self.depth,
                 "input_dim": self.image_shape[0],
-                "minibatch_discrimination": self.minibatch_discrimination}
+                "minibatch_discrimination": self.minibatch_discrimination,
+                "maxout_pieces": self.maxout_pieces,
+                "kernel_initializer": self.kernel_initializer}
