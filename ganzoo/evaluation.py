@@ -511,7 +511,8 @@ def write_metrics(checkpoint_dir, results):
     the sha256 of the weights it was computed from), put :func:`card_metrics` into
     ``metadata.json``, re-render the model card and the manifest (which lists ``metrics.json``).
     The checkpoint is verified first. Returns the new sha256 of ``checksums.sha256`` -- the value
-    the registry entry must now pin."""
+    the registry entry must now pin. A ``seeds.json`` whose seed-0 figures differ from the new
+    record becomes stale (ignored until ``ganzoo seeds`` is run again, see :mod:`ganzoo.seeds`)."""
 
     directory = Path(checkpoint_dir)
     if not results.get("metrics"):
@@ -542,6 +543,15 @@ def read_metrics(checkpoint_dir):
     if record.get("weights_sha256") != entries.get(checkpoint.WEIGHTS):
         return None
     return record
+
+
+def aggregate_seeds(checkpoint_dir, seed_dirs):
+    """A seed study: the shipped checkpoint (seed 0) and other seeds' checkpoint folders, each
+    evaluated with the same protocol, aggregated into the checkpoint's ``seeds.json`` -- see
+    :func:`ganzoo.seeds.aggregate_seeds`."""
+    from ganzoo import seeds
+
+    return seeds.aggregate_seeds(checkpoint_dir, seed_dirs)
 
 
 def write_floor(path, results):

@@ -56,6 +56,51 @@ def _metrics_section(metrics):
     return [_table(rows), "", "Computed by `ganzoo eval` (full record: `metrics.json`).", ""]
 
 
+def _fmt_stat(v):
+    if v is None:
+        return "—"
+    if isinstance(v, float) and v != v:
+        return "nan"
+    if isinstance(v, float) and abs(v) == float("inf"):
+        return "∞" if v > 0 else "-∞"
+    return _fmt(v)
+
+
+def _seeds_section(summary, metrics):
+    """The seed study (``metadata["seeds"]``, written with ``seeds.json`` by :mod:`ganzoo.seeds`):
+    per metric mean ± sample std over the training seeds and every seed's value. Shown only while
+    its seed-0 values are this checkpoint's current metrics."""
+    seeds = list(summary.get("seeds") or [])
+    per_seed = summary.get("per_seed") or {}
+    current = {k: v for k, v in metrics.items() if k not in _EVAL_CONTEXT}
+    lines = ["## Seeds", ""]
+    if (json.dumps(per_seed.get("0"), sort_keys=True)
+            != json.dumps(current, sort_keys=True)):
+        return lines + ["A seed study (`seeds.json`) was computed from an earlier evaluation of "
+                        "this checkpoint; it is out of date (re-run `ganzoo seeds`).", ""]
+    n, latent = summary.get("num_samples"), summary.get("latent_seed")
+    protocol = f"{n:,} samples, latent seed {latent}" if isinstance(n, int) else "the same protocol"
+    lines += [
+        f"This checkpoint is the seed-0 run of its recipe (an entry always ships seed 0, never "
+        f"its best seed). The same recipe was trained with {len(seeds)} seeds "
+        f"({', '.join(map(str, seeds))}) and every run evaluated the same way ({protocol}); "
+        "mean ± sample standard deviation (ddof=1) over the seeds:",
+        "",
+        "| metric | mean ± std | n | " + " | ".join(
+            f"seed {s}" + (" (this checkpoint)" if s == 0 else "") for s in seeds) + " |",
+        "| --- | --- | --- |" + " --- |" * len(seeds),
+    ]
+    for name, stats in sorted((summary.get("aggregate") or {}).items()):
+        std = stats.get("std")
+        pm = _fmt_stat(stats.get("mean")) + (f" ± {_fmt_stat(std)}" if std is not None else "")
+        values = [_fmt_stat((per_seed.get(str(s)) or {}).get(name)) for s in seeds]
+        lines.append(f"| {name} | {pm} | {stats.get('n')} | " + " | ".join(values) + " |")
+    lines += ["", "A non-finite value (∞) makes the mean non-finite and the standard deviation "
+              "undefined. Full record (per-seed weights, training commands, protocol): "
+              "`seeds.json`.", ""]
+    return lines
+
+
 def render(config, metadata):
     """The card's markdown; everything it says comes from ``config.json`` and ``metadata.json``."""
     card = metadata.get("card") or {}
@@ -133,6 +178,8 @@ def render(config, metadata):
         lines += _metrics_section(metrics)
     else:
         lines += ["No metrics computed yet for this checkpoint.", ""]
+    if metadata.get("seeds"):
+        lines += _seeds_section(metadata["seeds"], metrics)
     if notes:
         lines += ["## Notes", "", notes.strip(), ""]
     if paper:

@@ -3,8 +3,14 @@
 Everything comes from the checkpoints on disk: ``config.json`` (dataset, description, techniques),
 ``metadata.json`` (training budget; metrics when there is no ``metrics.json``) and ``metrics.json``
 (written by ``ganzoo eval``; used only when the manifest lists it and it was computed from the
-current weights), plus the real-vs-real floors in ``docs/floors.json`` (``ganzoo eval --floor
+current weights), ``seeds.json`` (a seed study, ``ganzoo seeds``: used only while current, see
+:mod:`ganzoo.seeds`), plus the real-vs-real floors in ``docs/floors.json`` (``ganzoo eval --floor
 DATASET``). No dates, no timings: re-running on the same checkpoints gives the same bytes.
+
+An entry with a seed study shows every metric as ``mean ± std`` over its training seeds (sample
+std, ddof=1), the number of seeds, and a per-seed table below its section; an entry without one
+shows its shipped run's value marked ``seed 0 only`` -- one run, whose differences to another
+entry may be noise.
 """
 
 import json
@@ -77,6 +83,7 @@ def collect(checkpoints_root):
     """The GAN checkpoints under ``checkpoints_root`` as a list of dicts (sorted by name);
     classifier checkpoints and directories without a finished checkpoint are skipped."""
     from ganzoo import checkpoint
+    from ganzoo import seeds as seeds_lib
 
     root = Path(checkpoints_root)
     rows = []
@@ -90,6 +97,7 @@ def collect(checkpoints_root):
         if "gan" not in config or config.get("kind") not in (None, "gan"):
             continue
         metrics, context = _metrics_of(d, metadata)
+        seeds_state, seeds_record, _ = seeds_lib.seeds_status(d)
         rows.append({
             "name": config.get("name") or d.name,
             "dir": d.name,
@@ -100,6 +108,8 @@ def collect(checkpoints_root):
             "metrics": metrics,
             "context": context,
             "has_grid": (d / checkpoint.GRID).exists(),
+            "seeds": seeds_record,  # None: no current seeds.json
+            "seeds_stale": seeds_state == "stale",
         })
     return rows
 
@@ -121,6 +131,48 @@ def _cell(metrics, column):
     scale = column[3] if len(column) > 3 else None
     v = v * scale if scale else v
     return _sig3(v) if fmt == "sig3" else fmt.format(v)
+
+
+def _decimals(v):
+    """The decimals :func:`_sig3` shows for ``v``."""
+    if v == 0:
+        return 0
+    return max(0, 2 - math.floor(math.log10(abs(v))))
+
+
+def _special(v):
+    """'nan', '∞', '-∞' for a non-finite float, else None."""
+    if isinstance(v, float) and v != v:
+        return "nan"
+    if isinstance(v, float) and abs(v) == float("inf"):
+        return "∞" if v > 0 else "-∞"
+    return None
+
+
+def _pm(stats, fmt, scale=None):
+    """``mean ± std`` of an aggregate (``seeds.json``) in a column's format; the std gets the
+    mean's decimals. Percentages: ``96.1 ± 1.2%``; counts (``{}``): one decimal."""
+    mean, std = stats.get("mean"), stats.get("std")
+    if mean is None:
+        return "—"
+    special = _special(mean)
+    if special:
+        return special
+    if scale:
+        mean, std = mean * scale, (None if std is None else std * scale)
+    suffix = ""
+    if fmt == "sig3":
+        digits = _decimals(mean)
+    elif fmt == "{:.1%}":
+        mean, std, digits, suffix = mean * 100, (None if std is None else std * 100), 1, "%"
+    elif fmt == "{}":
+        digits = 1
+    else:
+        digits = int(fmt[fmt.index(".") + 1:fmt.index("f")])
+    text = f"{mean:.{digits}f}"
+    if std is not None:
+        text += f" ± {std:.{digits}f}"
+    return text + suffix
 
 
 def _sig3(v):
@@ -145,6 +197,35 @@ def _toy_cell(metrics, column):
     if column[0] == "modes" and "modes" in metrics and "num_modes" in metrics:
         return f"{metrics['modes']}/{metrics['num_modes']}"
     return _cell(metrics, column)
+
+
+def _seeded_cell(aggregate, column, toy):
+    """A cell of an entry with a seed study: ``mean ± std`` over its seeds."""
+    key = column[0]
+    if key not in aggregate:
+        return "—"
+    text = _pm(aggregate[key], column[2], column[3] if len(column) > 3 else None)
+    if toy and key == "modes" and "num_modes" in aggregate:
+        num = aggregate["num_modes"].get("mean")
+        if isinstance(num, (int, float)) and num == int(num):
+            text += f" / {int(num)}"
+    return text
+
+
+def _row_cells(r, columns, toy):
+    if r["seeds"] is not None:
+        return [_seeded_cell(r["seeds"]["aggregate"], c, toy) for c in columns]
+    return [(_toy_cell if toy else _cell)(r["metrics"], c) for c in columns]
+
+
+def _seeds_cell(r):
+    """The *seeds* column: how many training seeds the figures summarize."""
+    if r["seeds"] is not None:
+        seeds = r["seeds"]["seeds"]
+        return f"{len(seeds)} ({', '.join(map(str, seeds))})"
+    if not r["metrics"]:
+        return "—"
+    return "seed 0 only" + (" (stale seeds.json ignored)" if r["seeds_stale"] else "")
 
 
 def _eval_cell(context):
@@ -203,7 +284,12 @@ def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
         "KL(predicted-label histogram ‖ train label histogram), *classifier IS* = the "
         "Inception-Score formula on the domain classifier's softmax (not the Inception Score). "
         "Toys: modes hit, share of high-quality samples (within 3σ of a centre), reverse KL to "
-        "the uniform mode distribution. The *real vs real* row is the floor: the same metrics "
+        "the uniform mode distribution. *seeds*: the training seeds an entry's figures cover. "
+        "With a seed study (`seeds.json`, `ganzoo seeds`) every figure is mean ± sample standard "
+        "deviation (ddof=1) over the seeds, each run evaluated the same way, and the per-seed "
+        "figures follow the section; an entry's shipped checkpoint is always its seed-0 run, "
+        "never the best seed. *seed 0 only*: one run -- a difference to another entry may be "
+        "seed noise. A non-finite value (∞) makes the mean ∞. The *real vs real* row is the floor: the same metrics "
         "with real train images in place of samples. Budget: real images (or points) seen by D "
         "and wall minutes on 2 CPU cores.",
         "",
@@ -221,46 +307,77 @@ def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
         if spaces and not toy:
             lines += ["Feature space: " + "; ".join(f"`{s}`" for s in spaces) + ".", ""]
         header = (["entry", "techniques"] + [c[1] for c in columns]
-                  + ["eval", "images seen", "minutes", "samples"])
+                  + ["seeds", "eval", "images seen", "minutes", "samples"])
         lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
         for r in entries:
-            cells = [(_toy_cell if toy else _cell)(r["metrics"], c) for c in columns]
+            cells = _row_cells(r, columns, toy)
             seen, minutes = _budget(r["training"])
             thumb = (f'<img src="{link_prefix}/{r["dir"]}/samples.png" width="{THUMB_WIDTH}" '
                      f'alt="{r["name"]} samples">' if r["has_grid"] else "—")
             lines.append("| " + " | ".join([f"`{r['name']}`", _techniques_cell(r["techniques"])]
-                                           + cells + [_eval_cell(r["context"]), seen, minutes,
-                                                      thumb]) + " |")
+                                           + cells + [_seeds_cell(r), _eval_cell(r["context"]),
+                                                      seen, minutes, thumb]) + " |")
         floor = floors.get(dataset)
         if floor:
             cells = _floor_row(floor, columns, toy)
-            lines.append("| *real vs real* | — | " + " | ".join(cells) + " | "
+            lines.append("| *real vs real* | — | " + " | ".join(cells) + " | — | "
                          + _eval_cell(floor) + " | — | — | — |")
             lines += ["", f"Floor: {_esc(floor.get('samples'))} vs {_esc(floor.get('reference'))}"
                       + (f", `{floor['feature_space']}`" if floor.get("feature_space") and not toy
                          else "") + "."]
         if not entries:
             lines += ["", "No checkpoint yet."]
+        lines += _per_seed_section(entries, columns, toy)
         lines.append("")
     return "\n".join(lines)
 
 
+def _per_seed_section(entries, columns, toy):
+    """Each seed's own figures, for the entries of a section that have a seed study."""
+    seeded = [r for r in entries if r["seeds"] is not None]
+    if not seeded:
+        return []
+    header = ["entry", "seed"] + [c[1] for c in columns] + ["images seen", "minutes"]
+    lines = ["", "Per seed (the shipped checkpoint is seed 0):", "",
+             "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for r in seeded:
+        for seed in r["seeds"]["seeds"]:
+            run = r["seeds"]["per_seed"][str(seed)]
+            cells = [(_toy_cell if toy else _cell)(run["metrics"], c) for c in columns]
+            seen, minutes = _budget({"images_seen": run.get("images_seen"),
+                                     "wall_time_minutes": run.get("wall_time_minutes")})
+            lines.append("| " + " | ".join([f"`{r['name']}`", str(seed)] + cells
+                                           + [seen, minutes]) + " |")
+    return lines
+
+
 def _headline(r):
+    """The README's headline metric: ``mean ± std (n seeds; ...)`` with a seed study, else the
+    shipped run's value marked ``seed 0 only``."""
     from ganzoo import data
 
     m, ctx = r["metrics"], r["context"]
     n = ctx.get("num_samples")
-    where = f" ({n:,} samples)" if n else ""
+    agg = r["seeds"]["aggregate"] if r["seeds"] is not None else None
+    runs = f"{len(r['seeds']['seeds'])} seeds" if agg is not None else "seed 0 only"
+    where = f" ({runs}; {n:,} samples)" if n else f" ({runs})"
     if r["dataset"] in data.TOYS:
         if "modes" in m and "num_modes" in m:
+            if agg is not None:
+                modes = _seeded_cell(agg, ("modes", "", "{}"), toy=True)
+                hq = (f", {_pm(agg['high_quality'], '{:.1%}')} high quality"
+                      if "high_quality" in agg else "")
+                return f"{modes} modes{hq}{where}"
             hq = m.get("high_quality")
             hq = f", {hq:.1%} high quality" if isinstance(hq, float) else ""
             return f"{m['modes']}/{m['num_modes']} modes{hq}{where}"
         return "not evaluated"
-    if "fid" in m:
-        return f"FID {_sig3(m['fid'])} (classifier features" + (f", {n:,} samples)" if n else ")")
-    if "inception_fid" in m:
-        return f"Inception FID {_sig3(m['inception_fid'])}{where}"
+    for key, label, features in (("fid", "FID", "classifier features"),
+                                 ("inception_fid", "Inception FID", None)):
+        if key in m:
+            value = _pm(agg[key], "sig3") if agg is not None and key in agg else _sig3(m[key])
+            details = ", ".join(x for x in (features, f"{n:,} samples" if n else None) if x)
+            return f"{label} {value} ({runs}" + (f"; {details})" if details else ")")
     return "not evaluated"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ganzoo import checkpoint  # noqa: E402
+from ganzoo import checkpoint, seeds  # noqa: E402
 from ganzoo.zoo import ENTRIES  # noqa: E402
 
 from ganzoo.zoo.pins import PINS_FILE as PINS  # noqa: E402
@@ -36,6 +36,10 @@ def main(argv=None):
             raise SystemExit(f"unknown entry {name!r}")
         path = ROOT / "checkpoints" / name
         checkpoint.verify(path)
+        state, _, why = seeds.seeds_status(path)
+        if state == "stale":
+            print(f"{name}: warning: its seeds.json is stale ({why}); the zoo table ignores it. "
+                  f"Re-run `ganzoo seeds {name} runs/{name}/seed-*` before shipping.")
         sha = checkpoint.sha256_file(path / checkpoint.MANIFEST)
         if pins.get(name) != sha:
             print(f"{name}: {pins.get(name)} -> {sha}")

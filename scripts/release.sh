@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Release trained checkpoints: evaluate each (metrics.json + model card, `ganzoo eval`), then pin
-# its manifest in ganzoo/zoo/pins.json, then regenerate docs/zoo.md and the README table.
+# Release trained checkpoints: evaluate each (metrics.json + model card, `ganzoo eval`), aggregate
+# its seed study when runs/NAME/seed-*/ exist (seeds.json, see ganzoo/seeds.py; each seed folder
+# must already be evaluated with `ganzoo eval runs/NAME/seed-K`), then pin its manifest in
+# ganzoo/zoo/pins.json, then regenerate docs/zoo.md and the README table.
 #   scripts/release.sh NAME [NAME ...]
 set -eu
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 mkdir -p logs
 for name in "$@"; do
@@ -13,6 +16,13 @@ for name in "$@"; do
     esac
     python -m ganzoo eval "$name" $data > "logs/eval-$name.log" 2>&1 \
         || { echo "eval $name failed: see logs/eval-$name.log"; exit 1; }
+    seed_dirs=(runs/"$name"/seed-*/)
+    if [ ${#seed_dirs[@]} -gt 0 ]; then
+        python -c 'import sys; from ganzoo.seeds import main_aggregate
+print(main_aggregate(sys.argv[1], sys.argv[2:]))' "$name" "${seed_dirs[@]}" \
+            > "logs/seeds-$name.log" 2>&1 \
+            || { echo "seeds $name failed: see logs/seeds-$name.log"; exit 1; }
+    fi
     python scripts/pin_checkpoints.py "$name" 2>/dev/null
 done
 python -m ganzoo table 2>/dev/null
