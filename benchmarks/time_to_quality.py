@@ -1,0 +1,251 @@
+"""Time to quality: train candidate MNIST recipes in turn, interleaved, and print their quality at
+fixed CPU-time marks.
+
+A benchmark, not a test. Every candidate trains in this one process on the real MNIST train split
+(in memory, reshuffled every epoch); they take turns, so slow drifts of the machine hit all of them
+alike. Time is the process's CPU time spent in training calls (``time.process_time``; evaluation is
+not counted), divided by the number of cores, so a mark of "2.5 min" is 2.5 minutes of a 2-core
+machine fully busy -- and a figure stays honest when something else runs beside the benchmark.
+
+At each mark every candidate is scored on ``--samples`` generated images (latent seed 1) with the
+project's ``classifier-mnist``: the *confident* fraction (max class probability >= 0.9), the range
+of class shares of the predicted labels, and FID in the classifier's feature space against the
+10,000 MNIST test images (floor: 0.15). Candidates that keep a moving average of G (``ema``) are
+scored twice, raw G and the average (``+ema`` rows): the average costs nothing in training.
+
+    python benchmarks/time_to_quality.py --data-dir ../shared/data/mnist
+    python benchmarks/time_to_quality.py --candidates peer,bn-sim,nobn-r1-alt --minutes 10
+
+``peer`` is the plain keras.io / TensorFlow-tutorial DCGAN everyone writes by hand: G Dense
+7x7x256 -> Conv2DTranspose 128 (5x5, stride 1) -> 64 (stride 2) -> 1 (stride 2, tanh) with batch
+norm and LeakyReLU, D Conv 64 -> 128 (5x5, stride 2, LeakyReLU, dropout 0.3) -> Dense 1, two
+GradientTapes over one forward pass, Adam(2e-4, 0.5) for both, batch 64.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# name -> ganzoo.create keyword arguments (family "dcgan", dataset "mnist"); every one keeps an
+# EMA of G (half-life 1,000 steps) so its average is scored too.
+_EMA = {"name": "ema", "half_life": 1000}
+CANDIDATES = {
+    "bn-sim": dict(),  # the shipped dcgan-mnist recipe (width 32, batch norm, simultaneous)
+    "bn-alt": dict(update="alternating"),
+    "nobn-r1-alt": dict(update="alternating", discriminator={"norm": None},
+                        techniques=[{"name": "r1", "gamma": 10.0}]),
+    "nobn-r1g1-alt": dict(update="alternating", discriminator={"norm": None},
+                          techniques=[{"name": "r1", "gamma": 1.0}]),
+    "nobn-r1-sim": dict(discriminator={"norm": None}, techniques=[{"name": "r1", "gamma": 10.0}]),
+    "nobn-r1-alt-w64": dict(update="alternating", discriminator={"norm": None, "width": 64},
+                            generator={"width": 64}, techniques=[{"name": "r1", "gamma": 10.0}]),
+    "nobn-r1-alt-d64": dict(update="alternating", discriminator={"norm": None, "width": 64},
+                            techniques=[{"name": "r1", "gamma": 10.0}]),
+    "nobn-r1-alt-b128": dict(update="alternating", discriminator={"norm": None},
+                             techniques=[{"name": "r1", "gamma": 10.0}], batch_size=128),
+}
+DEFAULT = "peer,bn-sim,nobn-r1-alt,nobn-r1g1-alt,nobn-r1-sim,nobn-r1-alt-w64"
+
+
+def cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+class Batches:
+    """Real MNIST batches in [-1, 1], reshuffled every epoch (seeded)."""
+
+    def __init__(self, x, batch_size, seed):
+        self.x, self.batch_size = x, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order, self.pos = self.rng.permutation(len(x)), 0
+
+    def next(self):
+        if self.pos + self.batch_size > len(self.x):
+            self.order, self.pos = self.rng.permutation(len(self.x)), 0
+        idx = self.order[self.pos:self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return self.x[idx]
+
+
+class GanzooCandidate:
+    def __init__(self, name, x, seed):
+        import tensorflow as tf
+
+        import ganzoo
+
+        kwargs = dict(CANDIDATES[name])
+        self.batch_size = kwargs.pop("batch_size", 64)
+        techniques = list(kwargs.pop("techniques", [])) + [_EMA]
+        import keras
+
+        keras.utils.set_random_seed(seed)
+        self.gan = ganzoo.create("dcgan", dataset="mnist", techniques=techniques, seed=seed, **kwargs)
+        self.batches = Batches(x, self.batch_size, seed)
+        self.step_fn = tf.function(self.gan.train_step)
+        self.name = name
+
+    def train(self, steps):
+        import tensorflow as tf
+
+        for _ in range(steps):
+            logs = self.step_fn(tf.constant(self.batches.next()))
+        return {k: float(v) for k, v in logs.items()}
+
+    def samplers(self):
+        g = self.gan
+        return {self.name: lambda z: g.generator(z, training=False),
+                self.name + "+ema": lambda z: g.sampler(z, training=False)}
+
+
+class PeerCandidate:
+    """The hand-written keras.io DCGAN loop (see the module docstring)."""
+
+    def __init__(self, name, x, seed):
+        import keras
+        import tensorflow as tf
+        from keras import layers
+
+        keras.utils.set_random_seed(seed)
+        self.name, self.batch_size = name, 64
+        self.G = keras.Sequential([
+            keras.Input((100,)),
+            layers.Dense(7 * 7 * 256, use_bias=False), layers.BatchNormalization(), layers.LeakyReLU(),
+            layers.Reshape((7, 7, 256)),
+            layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+            layers.BatchNormalization(), layers.LeakyReLU(),
+            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(), layers.LeakyReLU(),
+            layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False,
+                                   activation="tanh"),
+        ])
+        self.D = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(64, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),
+            layers.Conv2D(128, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),
+            layers.Flatten(), layers.Dense(1),
+        ])
+        self.g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        G, D = self.G, self.D
+
+        @tf.function
+        def step(real):
+            z = tf.random.normal((tf.shape(real)[0], 100))
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = G(z, training=True)
+                real_out, fake_out = D(real, training=True), D(fake, training=True)
+                g_loss = bce(tf.ones_like(fake_out), fake_out)
+                d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+            self.g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables),
+                                           G.trainable_variables))
+            self.d_opt.apply_gradients(zip(d_tape.gradient(d_loss, D.trainable_variables),
+                                           D.trainable_variables))
+            return {"d_loss": d_loss, "g_loss": g_loss}
+
+        self.step_fn = step
+        self.batches = Batches(x, self.batch_size, seed)
+
+    def train(self, steps):
+        import tensorflow as tf
+
+        for _ in range(steps):
+            logs = self.step_fn(tf.constant(self.batches.next()))
+        return {k: float(v) for k, v in logs.items()}
+
+    def samplers(self):
+        return {self.name: lambda z: self.G(z, training=False)}
+
+
+class Scorer:
+    def __init__(self, data_dir, num_samples, seed=1):
+        import ganzoo
+        from ganzoo.classifiers import load_classifier
+        from ganzoo.metrics import FeatureStats
+
+        self.clf = load_classifier("mnist")
+        x_test, _ = ganzoo.data.load_arrays("mnist", "test", data_dir)
+        x_test = x_test.astype(np.float32) / 127.5 - 1.0
+        self.ref = FeatureStats.from_features(self.clf.predict_features(x_test, batch_size=500))
+        self.z = np.random.default_rng(seed).standard_normal((num_samples, 100)).astype(np.float32)
+
+    def score(self, generate):
+        from keras import ops
+
+        from ganzoo.metrics import FeatureStats, fid
+
+        images = np.concatenate([ops.convert_to_numpy(generate(self.z[i:i + 500]))
+                                 for i in range(0, len(self.z), 500)])
+        u8 = images.astype(np.float32)
+        probs = self.clf.predict_proba(u8, batch_size=500)
+        shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
+        stats = FeatureStats.from_features(self.clf.predict_features(u8, batch_size=500))
+        return {"confident": float((probs.max(1) >= 0.9).mean()),
+                "class_min": float(shares.min()), "class_max": float(shares.max()),
+                "fid": float(fid(stats, self.ref))}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data-dir", default="../shared/data/mnist")
+    p.add_argument("--candidates", default=DEFAULT,
+                   help=f"comma-separated; known: peer, {', '.join(CANDIDATES)}")
+    p.add_argument("--minutes", type=float, default=10.0, help="per candidate (CPU min / cores)")
+    p.add_argument("--mark", type=float, default=2.5, help="minutes between quality marks")
+    p.add_argument("--samples", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--chunk", type=int, default=50, help="steps between clock checks")
+    p.add_argument("--json", default=None, help="also append every row to this JSON-lines file")
+    args = p.parse_args(argv)
+
+    import ganzoo
+
+    x, _ = ganzoo.data.load_arrays("mnist", "train", args.data_dir)
+    x = (x.astype(np.float32) / 127.5 - 1.0)
+    names = args.candidates.split(",")
+    for n in names:
+        if n != "peer" and n not in CANDIDATES:
+            raise SystemExit(f"unknown candidate {n!r}; known: peer, {', '.join(CANDIDATES)}")
+    scorer = Scorer(args.data_dir, args.samples)
+    runs = {n: (PeerCandidate if n == "peer" else GanzooCandidate)(n, x, args.seed) for n in names}
+    clock = {n: 0.0 for n in names}
+    images = {n: 0 for n in names}
+    n_cores = cores()
+    print(f"# {len(names)} candidates, marks every {args.mark} min (process CPU time / {n_cores} "
+          f"cores), {args.samples} samples (seed 1) scored by classifier-mnist", flush=True)
+    print(f"{'candidate':<22} {'min':>5} {'wall':>6} {'images':>9} {'confident':>9} "
+          f"{'classes %':>11} {'FID':>7}  losses", flush=True)
+    mark = args.mark
+    while mark <= args.minutes + 1e-9:
+        for n in names:
+            run, logs, t_wall = runs[n], {}, time.monotonic()
+            while clock[n] < mark * 60:
+                t0 = time.process_time()
+                logs = run.train(args.chunk)
+                clock[n] += (time.process_time() - t0) / n_cores
+                images[n] += args.chunk * run.batch_size
+            wall = time.monotonic() - t_wall
+            for label, gen in run.samplers().items():
+                s = scorer.score(gen)
+                row = {"candidate": label, "minutes": mark, "cpu_minutes": clock[n] / 60,
+                       "images": images[n], "slice_wall_s": wall, **s,
+                       "logs": {k: round(v, 4) for k, v in logs.items()}}
+                print(f"{label:<22} {mark:>5.1f} {wall:>5.0f}s {images[n]:>9,} {s['confident']:>9.3f} "
+                      f"{100 * s['class_min']:>5.1f}-{100 * s['class_max']:<5.1f} {s['fid']:>7.2f}  "
+                      + " ".join(f"{k}={v:.3g}" for k, v in logs.items()
+                                 if k in ("d_loss", "g_loss", "penalty")), flush=True)
+                if args.json:
+                    with open(args.json, "a") as f:
+                        f.write(json.dumps(row) + "\n")
+        mark += args.mark
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
