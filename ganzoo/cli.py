@@ -15,10 +15,9 @@ from ganzoo.training import TrainingError
 
 # What ``main`` reports as one line and exit code 2: bad arguments and inputs (CheckpointError is
 # a ValueError), files and network (FileNotFoundError, PermissionError, ConnectionError are
-# OSErrors), the Hub and metrics that cannot run here. Anything else is a bug: its traceback shows.
-# ganzoo's own failures: one line and exit code 2 (anything else is a bug and keeps its traceback).
-# NonFiniteError: training diverged (its state and any checkpoint are kept); TrainingError: --out
-# is busy, unwritable or not the run's own.
+# OSErrors), the Hub and metrics that cannot run here, a diverged training (NonFiniteError: its
+# state and any checkpoint are kept) and a --out that is busy, unwritable or not the run's own
+# (TrainingError). Anything else is a bug: its traceback shows.
 USER_ERRORS = (ValueError, TypeError, OSError, HubError, MetricUnavailableError, NonFiniteError,
                TrainingError)
 
