@@ -27,7 +27,8 @@ except ImportError:  # not POSIX: no lock against a second trainer on the same -
 
 from ganzoo import backend, data, guards, validation
 from ganzoo.checkpoint import RUN_ENTRIES, check_destination, save_sample_image
-from ganzoo.zoo import create, get_entry
+from ganzoo.zoo import get_entry
+from ganzoo.zoo.registry import build, run_steps
 
 STATE_DIR, LOCK_FILE = RUN_ENTRIES
 
@@ -124,7 +125,9 @@ class TrainingRun:
         self.command = command
         self._lock = _claim_output(self.out, overwrite)
         keras.utils.set_random_seed(self.seed)  # weight init (and TF/NumPy RNGs) from the entry's seed
-        self.gan = create(name, seed=self.seed)
+        # the learning-rate decay (if any) spans this run's steps, not the entry's default budget
+        self.gan = build(self.entry, self.seed, total_steps=run_steps(
+            self.entry, self.epochs, self.steps_per_epoch, self.batch_size))
         # one train step consumes n_critic per-step batches (WGAN-GP's critic steps)
         self.step_batch = self.batch_size * self.gan.n_critic
         self.progress = {"epoch": 0, "step": 0, "images_seen": 0, "wall_time_s": 0.0,

@@ -22,5 +22,5 @@ Toys (``ring8``, ``grid25``): ``toy_sample``, or ``load`` like any dataset (see 
 This package imports no other ganzoo module.
 """
 
-from ganzoo.data.images import DATASETS, load, load_arrays, tfds_load  # noqa: F401
+from ganzoo.data.images import DATASETS, load, load_arrays, split_size, tfds_load  # noqa: F401
 from ganzoo.data.toys import TOYS, nearest_center, toy_centers, toy_sample, toy_sigma  # noqa: F401

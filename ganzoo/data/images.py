@@ -20,11 +20,12 @@ _IDX = {
 }
 DATASETS = {
     "mnist": {"tfds": "mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
-              "title": "MNIST", "source": "https://storage.googleapis.com/cvdf-datasets/mnist/"},
+              "sizes": {"train": 60_000, "test": 10_000}, "title": "MNIST", "source": "https://storage.googleapis.com/cvdf-datasets/mnist/"},
     "fashion_mnist": {"tfds": "fashion_mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
-                      "title": "Fashion-MNIST",
+                      "sizes": {"train": 60_000, "test": 10_000}, "title": "Fashion-MNIST",
                       "source": "https://github.com/zalandoresearch/fashion-mnist (data/fashion/)"},
     "cifar10": {"tfds": "cifar10", "shape": (32, 32, 3), "idx": None, "classes": 10,
+                "sizes": {"train": 50_000, "test": 10_000},
                 "title": "CIFAR-10", "source": "https://www.cs.toronto.edu/~kriz/cifar.html"},
 }
 
@@ -82,6 +83,16 @@ def _spec(name):
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"Unknown dataset {name!r}.{hint} Known: {', '.join(known)}")
     return DATASETS[name]
+
+
+def split_size(name, split="train"):
+    """Examples in a split, without reading it (the official sizes; toys: their fixed splits)."""
+    if name in TOYS:
+        from ganzoo.data.toys import TOY_SPLITS
+
+        return TOY_SPLITS[split][0]
+    _check_split(split)
+    return _spec(name)["sizes"][split]
 
 
 def _check_split(split):

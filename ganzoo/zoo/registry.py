@@ -16,7 +16,7 @@ import keras
 
 from ganzoo import losses, validation
 from ganzoo import techniques as techniques_lib
-from ganzoo.gan import GAN, UPDATES, default_optimizer
+from ganzoo.gan import DEFAULT_LR, GAN, UPDATES, default_optimizer
 from ganzoo.models import FAMILIES
 from ganzoo.models.mlp import NORMAL_002
 
@@ -129,6 +129,12 @@ HPARAMS = {
     "beta_2": _beta,
     "seed": _seed,  # None: unseeded
     "n_critic": validation.positive_int,
+    # two time-scale rule (Heusel et al. 2017): each player's own rate (default: learning_rate)
+    "g_learning_rate": _learning_rate,
+    "d_learning_rate": _learning_rate,
+    # decay both rates to 0 over the run (its epochs of the dataset's train split): "linear"
+    # (PolynomialDecay, power 1) or "cosine" (CosineDecay); None keeps them constant
+    "lr_decay": lambda value, name: validation.choice(value, name, (None, "linear", "cosine")),
 }
 
 # create()'s own keyword arguments (a misspelt one lands in **hparams: suggest it)
@@ -318,8 +324,23 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
     return build(entry, seed)
 
 
-def build(entry, seed=None):
-    """The compiled GAN of a resolved entry."""
+def run_steps(entry, epochs=None, steps_per_epoch=None, batch_size=None):
+    """G steps of a run of ``entry``: ``epochs`` x batches of the train split per epoch (each of
+    ``batch_size`` x ``n_critic`` images), capped by ``steps_per_epoch``; the entry's own values
+    where an argument is None."""
+    from ganzoo import data
+
+    hp = entry.hparams
+    batch = (batch_size or hp.get("batch_size", 64)) * hp.get("n_critic", 1)
+    per_epoch = data.split_size(entry.dataset, "train") // batch
+    if steps_per_epoch:
+        per_epoch = min(per_epoch, steps_per_epoch)
+    return (epochs or hp.get("epochs", 1)) * per_epoch
+
+
+def build(entry, seed=None, total_steps=None):
+    """The compiled GAN of a resolved entry. ``total_steps``: G steps of the run the learning-rate
+    decay (``lr_decay``) spans; default: the entry's own budget (:func:`run_steps`)."""
     g_cls, d_cls = FAMILIES[entry.family]
     hp = entry.hparams
     gan = GAN(
@@ -331,10 +352,24 @@ def build(entry, seed=None):
         techniques=entry.techniques,
         n_critic=hp.get("n_critic", 1),
     )
-    gan.compile(g_optimizer=_optimizer(hp), d_optimizer=_optimizer(hp))
+    steps = None
+    if hp.get("lr_decay"):
+        steps = total_steps or run_steps(entry)
+    gan.compile(g_optimizer=_optimizer(hp, "g", steps),
+                d_optimizer=_optimizer(hp, "d", steps and steps * hp.get("n_critic", 1)))
     return gan
 
 
-def _optimizer(hp):
+def _optimizer(hp, player, decay_steps=None):
+    """Adam for ``player`` ("g" / "d"): its own rate if given (TTUR), else ``learning_rate``;
+    decayed to 0 over ``decay_steps`` of its own steps when ``lr_decay`` is set."""
     kw = {k: hp[k] for k in ("learning_rate", "beta_1", "beta_2") if k in hp}
+    if f"{player}_learning_rate" in hp:
+        kw["learning_rate"] = hp[f"{player}_learning_rate"]
+    if hp.get("lr_decay") and decay_steps:
+        rate = kw.get("learning_rate", DEFAULT_LR)
+        kw["learning_rate"] = (
+            keras.optimizers.schedules.PolynomialDecay(rate, decay_steps, end_learning_rate=0.0)
+            if hp["lr_decay"] == "linear" else
+            keras.optimizers.schedules.CosineDecay(rate, decay_steps, alpha=0.0))
     return default_optimizer(**kw)
