@@ -47,3 +47,32 @@ def fashion_mnist_dir():
     if not (path / "t10k-images-idx3-ubyte.gz").exists():
         pytest.fail(f"Real Fashion-MNIST IDX files not found in {path} (see GANZOO_TEST_DATA).")
     return path
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The documentation site, built once per test session exactly as CI builds it:
+    ``mkdocs build --strict`` (a warning fails the build) into a temporary folder."""
+    import importlib.util
+    import subprocess
+    import sys
+    import time
+
+    missing = [m for m in ("mkdocs", "material", "mkdocstrings_handlers.python")
+               if importlib.util.find_spec(m.split(".")[0]) is None]
+    if missing:
+        pytest.fail(f"The docs tools are not installed ({', '.join(missing)}): "
+                    'pip install -e ".[test,docs]" (README, command 2)')
+    out = tmp_path_factory.mktemp("site") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                           "--site-dir", str(out)], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        log = [line for line in (proc.stdout + proc.stderr).splitlines()
+               if "WARNING" in line or "ERROR" in line or "Error" in line or "Aborted" in line]
+        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(log[-40:] or
+                                                                  [proc.stderr[-4000:]]))
+    print(f"\nsite built in {time.monotonic() - start:.1f} s: {out}")
+    return out

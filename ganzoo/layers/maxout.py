@@ -36,8 +36,9 @@ class LinearMaxout(keras.layers.Layer):
     Args:
         units: number of maxout units (output features), an integer >= 1.
         pieces: affine pieces per unit, an integer >= 1.
-        kernel_initializer / bias_initializer: Keras initializers (name, config dict or instance)
-            for ``W`` and ``b``; defaults Glorot-uniform / zeros, as ``keras.layers.Dense``.
+        kernel_initializer: Keras initializer (name, config dict or instance) for ``W``;
+            default Glorot-uniform, as ``keras.layers.Dense``.
+        bias_initializer: Keras initializer for ``b``; default zeros, as ``keras.layers.Dense``.
     """
 
     def __init__(self, units, pieces, kernel_initializer="glorot_uniform",
