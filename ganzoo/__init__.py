@@ -18,12 +18,18 @@ import os as _os  # noqa: E402
 # TF_CPP_MIN_LOG_LEVEL from the user wins.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ganzoo import data  # noqa: E402,F401
-from ganzoo.checkpoint import CheckpointError  # noqa: E402,F401
-from ganzoo.evaluation import evaluate  # noqa: E402,F401
-from ganzoo.gan import GAN  # noqa: E402,F401
-from ganzoo.loading import checkpoints_root, load  # noqa: E402,F401
-from ganzoo.zoo import create, list_models  # noqa: E402,F401
+from ganzoo import _quiet  # noqa: E402
+
+# ... nor are the lines TensorFlow's import writes to file descriptor 2 whatever that level says
+# (absl's pre-init warning, the oneDNN notice): hidden during the import, every other line of it
+# still shown (GANZOO_TF_LOGS=1 or `ganzoo --tf-logs` shows them; see ganzoo._quiet).
+with _quiet.startup_notices_hidden(not _quiet.show_startup_logs()):
+    from ganzoo import data  # noqa: E402,F401
+    from ganzoo.checkpoint import CheckpointError  # noqa: E402,F401
+    from ganzoo.evaluation import evaluate  # noqa: E402,F401
+    from ganzoo.gan import GAN  # noqa: E402,F401
+    from ganzoo.loading import checkpoints_root, load  # noqa: E402,F401
+    from ganzoo.zoo import create, list_models  # noqa: E402,F401
 
 
 def model_info(name):

@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 
+from ganzoo import _quiet
 from ganzoo.guards import NonFiniteError
 from ganzoo.hub import HubError
 from ganzoo.metrics.errors import MetricUnavailableError
@@ -149,18 +150,23 @@ def _sample_chunks(gan, n, seed):
         yield gan.generate(gan.latents(min(rows, n - start), seed=rng), batch_size=batch)
 
 
-def _write_npy(gan, n, seed, path):
+def _write_npy(gan, n, seed, path, progress=False):
     """Stream ``gan.sample(n, seed)`` into the .npy file ``path`` (the bytes ``np.save`` would
-    write) with memory bounded by one chunk, whatever ``n``."""
+    write) with memory bounded by one chunk, whatever ``n``; ``progress``: a bar with an ETA on
+    stderr."""
     import numpy as np
+    from tqdm import tqdm
 
     shape = (n,) + tuple(gan.image_shape)
     header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False,
               "shape": shape}
     with open(path, "wb") as f:
         np.lib.format.write_array_header_1_0(f, header)
-        for chunk in _sample_chunks(gan, n, seed):
-            np.ascontiguousarray(chunk, "<f4").tofile(f)
+        with tqdm(total=n, desc="sampling", unit="sample", disable=not progress, leave=False,
+                  dynamic_ncols=True) as bar:
+            for chunk in _sample_chunks(gan, n, seed):
+                np.ascontiguousarray(chunk, "<f4").tofile(f)
+                bar.update(len(chunk))
 
 
 def _cmd_sample(args):
@@ -176,7 +182,7 @@ def _cmd_sample(args):
         gan = ganzoo.load(args.name, revision=args.revision)
         _check_sample_size(gan, args.num, args.output, args.nrow, args.scale)
         if tmp.lower().endswith(NPY):
-            _write_npy(gan, args.num, args.seed, tmp)
+            _write_npy(gan, args.num, args.seed, tmp, progress=sys.stderr.isatty())
         else:
             dataset = (getattr(gan, "checkpoint_config", None) or {}).get("dataset")
             centers = data.toy_centers(dataset) if dataset in data.TOYS else None
@@ -325,6 +331,11 @@ def build_parser():
     p = argparse.ArgumentParser(prog="ganzoo", description="A Keras 3 model zoo of GANs.")
     p.add_argument("--traceback", action="store_true",
                    help="on an error, show the full traceback instead of one line (bug reports)")
+    # global, before the command: `ganzoo --tf-logs list` (train's --verbose is Keras verbosity).
+    # Read from sys.argv by ganzoo._quiet, since the import happens before parsing.
+    p.add_argument(_quiet.FLAG, action="store_true",
+                   help="show TensorFlow's start-up log lines (absl, oneDNN notices), hidden by "
+                        "default; also GANZOO_TF_LOGS=1")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="list the zoo entries")

@@ -164,7 +164,12 @@ def _as_images(x):
 
 
 def _progress(total, desc, enabled):
-    from tqdm.auto import tqdm
+    # tqdm.auto picks the notebook widget in Jupyter, and warns there when ipywidgets is missing:
+    # only worth it for a bar that shows
+    if enabled:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="img", disable=not enabled, leave=False,
                 dynamic_ncols=True)

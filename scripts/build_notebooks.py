@@ -1,0 +1,470 @@
+"""Write the notebooks in notebooks/ from the cell sources below and, with --execute, run each one
+top to bottom (nbclient) and save it with its outputs -- the committed notebooks carry the outputs
+of such a run.
+
+    python scripts/build_notebooks.py                  # write the sources (outputs cleared)
+    python scripts/build_notebooks.py --execute        # ... and execute (budget: small)
+    python scripts/build_notebooks.py --execute --budget full quickstart
+
+tests/test_notebooks.py executes the committed notebooks again (small budget, in a temporary
+copy) and fails on any cell error. Needs the ``notebooks`` extra: ``pip install -e ".[notebooks]"``.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+
+SETUP = '''\
+# The budget switch: GANZOO_NOTEBOOK_BUDGET=small is CI's quick run (< 90 s on 2 cores); "full"
+# (the default) uses the sizes you would use for real. The outputs saved in this notebook are
+# from a run with the SMALL budget (python scripts/build_notebooks.py --execute).
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import ganzoo
+
+BUDGET = os.environ.get("GANZOO_NOTEBOOK_BUDGET", "full")
+SMALL = BUDGET == "small"
+REPO = Path(ganzoo.__file__).resolve().parent.parent  # the repository (editable install)
+# the real IDX files: $GANZOO_TEST_DATA/<name>, else ../shared/data/<name> beside the repository
+DATA = Path(os.environ.get("GANZOO_TEST_DATA", REPO.parent / "shared" / "data"))
+print(f"budget: {BUDGET}")'''
+
+
+def show_grid_helper():
+    return '''\
+from ganzoo.utils.images import make_grid
+
+
+def show(images, title=None, nrow=None, ax=None, size=4):
+    """A grid of images in [-1, 1] (what gan.sample returns) as one matplotlib image."""
+    grid = make_grid(images, nrow=nrow)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(size, size * grid.shape[0] / grid.shape[1]))
+    ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax'''
+
+
+QUICKSTART = [
+    ("md", """\
+# ganzoo quickstart
+
+List the zoo, load a pretrained entry, sample a grid, walk through its latent space and evaluate
+it -- all offline, from the checkpoints in `checkpoints/`."""),
+    ("code", SETUP),
+    ("md", "## The zoo\n\nEvery entry ships a checkpoint and its metrics (`ganzoo list` on the "
+           "command line)."),
+    ("code", '''\
+for name in ganzoo.list_models():
+    info = ganzoo.model_info(name)
+    print(f"{name:<24} {info['dataset']:<8} {info['description']}")'''),
+    ("md", """\
+## Load and sample
+
+`ganzoo.load` finds the checkpoint (local `checkpoints/`, then the Hugging Face cache, then the
+Hub), checks every file's sha256 and rebuilds the models in Keras safe mode. `sample(n, seed)` is
+deterministic: float32 images in [-1, 1]."""),
+    ("code", show_grid_helper()),
+    ("code", '''\
+gan = ganzoo.load("dcgan-mnist")
+x = gan.sample(64, seed=0)
+print(x.shape, x.dtype, float(x.min()), float(x.max()))
+show(x, "dcgan-mnist: gan.sample(64, seed=0)");'''),
+    ("md", """\
+## Latent-space interpolation
+
+Ten images between two latent vectors. The latents are N(0, I) in 100 dimensions, where a
+straight line passes through low-norm points the generator never saw; spherical interpolation
+(slerp) keeps the norm, so every step looks like a sample."""),
+    ("code", '''\
+def slerp(z0, z1, t):
+    omega = np.arccos(np.clip(np.dot(z0 / np.linalg.norm(z0), z1 / np.linalg.norm(z1)), -1, 1))
+    return (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)
+
+
+z0, z1 = gan.latents(2, seed=3)
+ts = np.linspace(0, 1, 10)
+rows = np.concatenate([
+    gan.generate(np.stack([(1 - t) * z0 + t * z1 for t in ts])),
+    gan.generate(np.stack([slerp(z0, z1, t) for t in ts])),
+])
+show(rows, "top: linear, bottom: slerp", nrow=10, size=8);'''),
+    ("md", """\
+## Evaluate
+
+`ganzoo.evaluate` computes the dataset's metrics: for MNIST a FID, KID and precision/recall in the
+feature space of the domain classifier shipped in `checkpoints/classifier-mnist`, against the test
+split. The zoo's numbers use 10,000 samples; the small budget uses 1,000 (FID is biased upwards
+with fewer samples, so it reads higher than the card's)."""),
+    ("code", '''\
+from ganzoo import evaluation
+
+num_samples = 1_000 if SMALL else 10_000
+results = ganzoo.evaluate(gan, data_dir=DATA / "mnist", num_samples=num_samples, progress=False)
+print(evaluation.format_table(results))
+card = evaluation.read_metrics(REPO / "checkpoints" / "dcgan-mnist")
+print(f"\\nThe checkpoint's metrics.json ({card['num_samples']:,} samples): "
+      f"FID {card['metrics']['fid']:.2f}")'''),
+]
+
+FINE_TUNE = [
+    ("md", """\
+# Fine-tune a pretrained GAN on Fashion-MNIST
+
+Start from `dcgan-mnist`, train it with `fit()` on Fashion-MNIST while a callback shows a sample
+grid, save it as a checkpoint, load it back, and push it to a Hub -- here a local one
+(`tests/hub_server.py`, the fake Hub the tests use), so that the notebook runs offline."""),
+    ("code", SETUP),
+    ("code", show_grid_helper()),
+    ("code", '''\
+import keras
+
+gan = ganzoo.load("dcgan-mnist")
+data = ganzoo.data.load("fashion_mnist", data_dir=DATA / "fashion_mnist", batch_size=64)
+STEPS = 90 if SMALL else 937  # one epoch of Fashion-MNIST is 937 batches of 64
+Z = gan.latents(32, seed=0)   # the same latents at every snapshot
+show(gan.generate(Z), "before: dcgan-mnist", nrow=8, size=5);'''),
+    ("md", "A Keras callback: every `every` steps, the generator's images for the fixed latents."),
+    ("code", '''\
+class ShowSamples(keras.callbacks.Callback):
+    def __init__(self, z, every):
+        super().__init__()
+        self.z, self.every = z, every
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (batch + 1) % self.every == 0:
+            losses = ", ".join(f"{k} {float(v):.3f}" for k, v in (logs or {}).items())
+            show(self.model.generate(self.z), f"step {batch + 1}: {losses}", nrow=8, size=5)
+            plt.show()
+
+
+history = gan.fit(data.take(STEPS), epochs=1, verbose=0,
+                  callbacks=[ShowSamples(Z, every=STEPS // 3)])'''),
+    ("md", """\
+## Save and reload
+
+`save_pretrained` writes the same checkpoint layout as `checkpoints/` (weights, config, model card,
+sample grid, sha256 manifest); `ganzoo.load` on the folder gives back the same images."""),
+    ("code", '''\
+import tempfile
+
+work = Path(tempfile.mkdtemp())
+path = gan.save_pretrained(work / "dcgan-fashion", name="dcgan-fashion", dataset="fashion_mnist",
+                           description="dcgan-mnist fine-tuned on Fashion-MNIST")
+print(sorted(p.name for p in path.iterdir()))
+again = ganzoo.load(path)
+print("same samples after reload:", np.array_equal(again.sample(16, seed=1), gan.sample(16, seed=1)))'''),
+    ("md", """\
+## Push to the Hub (a local one)
+
+`ganzoo.hub.push` uploads the checkpoint's files (checked against its manifest) with
+`huggingface_hub`. Here the endpoint is the loopback fake Hub from `tests/hub_server.py`; against
+the real Hub, log in (`hf auth login`) and call `ganzoo.hub.push(path, "you/dcgan-fashion")`, or
+`ganzoo push PATH you/dcgan-fashion` on the command line."""),
+    ("code", '''\
+import sys
+import warnings
+
+# huggingface_hub imports tqdm.auto, which warns in Jupyter without ipywidgets (its bars fall
+# back to text)
+warnings.filterwarnings("ignore", message="IProgress not found")
+from huggingface_hub import HfApi, constants  # noqa: E402
+
+from ganzoo import hub
+
+sys.path.insert(0, str(REPO / "tests"))
+from hub_server import FakeHub  # noqa: E402
+
+constants.HF_HUB_OFFLINE = False  # the local Hub is reachable even where HF_HUB_OFFLINE=1
+with FakeHub(token="hf_local") as server:
+    info = hub.push(path, "you/dcgan-fashion", api=HfApi(endpoint=server.url, token="hf_local"))
+    files = server.repos["you/dcgan-fashion"]["files"]
+print("commit:", info.oid)
+for name, content in sorted(files.items()):
+    print(f"  {name:<20} {len(content):>10,} bytes")
+print(files["README.md"].decode().split("\\n# ", 1)[1][:400])'''),
+]
+
+MODE_COLLAPSE = [
+    ("md", """\
+# Mode collapse on the 2-D toys
+
+`ring8` (8 Gaussians on a circle) and `grid25` (a 5x5 grid) make mode collapse visible in
+seconds: a plain GAN covers a few modes, the techniques more or fewer. Every toy entry trains the
+same MLPs for the same budget; only the technique differs."""),
+    ("code", SETUP),
+    ("code", '''\
+from ganzoo import data, evaluation
+
+TOYS = ("ring8", "grid25")
+entries = {toy: ganzoo.list_models(f"*-{toy}") for toy in TOYS}
+for toy in TOYS:  # the plain GAN first
+    entries[toy].sort(key=lambda n: (not n.startswith("gan-"), n))
+print(entries)'''),
+    ("md", "## Samples over the real modes (2,500 samples, seed 0; red crosses: the centres)"),
+    ("code", '''\
+def scatter(ax, points, toy, title):
+    centers = data.toy_centers(toy)
+    ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.3)
+    ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="red", s=25)
+    lim = np.abs(centers).max() * 1.5
+    ax.set_xlim(-lim, lim); ax.set_ylim(-lim, lim); ax.set_aspect("equal")
+    ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=9)
+
+
+gans, samples = {}, {}
+width = max(len(v) for v in entries.values())
+fig, axes = plt.subplots(len(TOYS), width, figsize=(2.2 * width, 2.3 * len(TOYS)))
+for row, toy in zip(axes, TOYS):
+    for ax, name in zip(row, entries[toy]):
+        gans[name] = ganzoo.load(name)
+        samples[name] = gans[name].sample(2500, seed=0)
+        scatter(ax, samples[name], toy, name)
+    for ax in row[len(entries[toy]):]:
+        ax.set_axis_off()
+fig.tight_layout()'''),
+    ("md", """\
+## Modes, high-quality samples and reverse KL
+
+Computed by `ganzoo.evaluate` (the same code as `ganzoo eval`): a sample is *high quality* within
+3σ of its nearest centre; *modes* counts the centres with at least one; the reverse KL compares the
+high-quality samples' mode histogram with the uniform one. These entries were evaluated with one
+training seed (seed 0); where a checkpoint has a seed study (`seeds.json`), the table shows its
+mean ± std."""),
+    ("code", '''\
+import json
+
+rows = ["| entry | modes | high quality | reverse KL | seeds |", "|---|---|---|---|---|"]
+for toy in TOYS:
+    for name in entries[toy]:
+        m = ganzoo.evaluate(gans[name], progress=False)["metrics"]
+        seeds_file = REPO / "checkpoints" / name / "seeds.json"
+        agg = json.loads(seeds_file.read_text()) if seeds_file.exists() else None
+        rows.append(f"| `{name}` | {m['modes']}/{m['num_modes']} | {m['high_quality']:.1%} | "
+                    f"{m['reverse_kl']:.3f} | {agg['num_seeds'] if agg else 1} |")
+from IPython.display import Markdown
+
+Markdown("\\n".join(rows))'''),
+    ("md", """\
+## Train one live: with and without a technique
+
+Fresh weights, the entry's own recipe, a short run: `gan-ring8` (plain GAN) against
+`dragan-ring8` (the same MLPs with DRAGAN's gradient penalty on D). The small budget runs a few
+hundred steps, the full one 3,000 (about a minute each on a laptop); the entries trained 30
+epochs. After a few hundred steps neither has settled: one run says little (the checkpoints above
+are the comparison that counts), but you see the dynamics start."""),
+    ("code", '''\
+import time
+
+STEPS = 300 if SMALL else 3000
+ring = data.load("ring8", batch_size=100)
+fig, axes = plt.subplots(1, 2, figsize=(6, 3.2))
+for ax, name in zip(axes, ["gan-ring8", "dragan-ring8"]):
+    live = ganzoo.create(name, seed=0)
+    start = time.time()
+    live.fit(ring.take(STEPS), epochs=1, verbose=0)
+    m = ganzoo.evaluate(live, data="ring8", progress=False)["metrics"]
+    scatter(ax, live.sample(2500, seed=0), "ring8",
+            f"{name}, {STEPS} steps: {m['modes']}/8 modes, HQ {m['high_quality']:.0%}")
+    print(f"{name}: {time.time() - start:.0f} s, {m}")
+fig.tight_layout()'''),
+]
+
+TECHNIQUES_TOUR = [
+    ("md", """\
+# A tour of the techniques
+
+Each technique is a small unit that changes one thing in the GAN's training step (D's inputs, D's
+targets, a penalty on D, G's loss, an average of weights). Below: what each one changes (from its
+docstring), its checkpoint's samples beside the baseline's, and its metrics (from the checkpoints'
+`metrics.json`). Then: composing two and training them."""),
+    ("code", SETUP),
+    ("code", '''\
+import inspect
+import json
+
+from IPython.display import Markdown, display
+from PIL import Image
+
+from ganzoo import techniques
+from ganzoo.zoo import ENTRIES
+from ganzoo.zoo.registry import technique_name
+
+CKPT = ganzoo.checkpoints_root()
+by_technique = {}  # technique -> the single-technique entries that show it
+for name, entry in ENTRIES.items():
+    if len(entry.techniques) == 1:
+        by_technique.setdefault(technique_name(entry.techniques[0]), []).append(name)
+BASELINE = {"mnist": "dcgan-mnist", "ring8": "gan-ring8", "grid25": "gan-grid25"}
+
+
+def metrics(name):
+    path = CKPT / name / "metrics.json"
+    return json.loads(path.read_text())["metrics"] if path.exists() else {}
+
+
+def headline(name):
+    m = metrics(name)
+    if "fid" in m:
+        return f"FID {m['fid']:.1f}"
+    if "modes" in m:
+        return f"{m['modes']}/{m['num_modes']} modes, HQ {m['high_quality']:.0%}"
+    return "no metrics"
+
+
+print(techniques.list_techniques())'''),
+    ("md", "## Each technique: what it changes, its samples beside the baseline's"),
+    ("code", '''\
+for key in techniques.list_techniques():
+    doc = inspect.getdoc(techniques.TECHNIQUES[key]) or ""
+    display(Markdown(f"### `{key}`\\n\\n" + doc.split("\\n\\n")[0]))
+    shown = sorted(by_technique.get(key, []), key=lambda n: list(BASELINE).index(ENTRIES[n].dataset))
+    if not shown:
+        print("(no single-technique checkpoint yet)")
+        continue
+    pairs = [(BASELINE[ENTRIES[n].dataset], n) for n in shown]
+    fig, axes = plt.subplots(1, 2 * len(pairs), figsize=(2.6 * 2 * len(pairs), 2.9))
+    for i, (base, name) in enumerate(pairs):
+        for ax, shown_name in zip(axes[2 * i:2 * i + 2], (base, name)):
+            ax.imshow(Image.open(CKPT / shown_name / "samples.png"), cmap="gray")
+            ax.set_axis_off()
+            ax.set_title(f"{shown_name}\\n{headline(shown_name)}", fontsize=8)
+    plt.show()'''),
+    ("md", """\
+## The metrics side by side
+
+From the checkpoints' `metrics.json` (seed 0; MNIST: classifier-feature FID / precision / recall
+over 10,000 samples; toys: modes and high-quality fraction over 2,500)."""),
+    ("code", '''\
+rows = ["| technique | MNIST FID | precision | recall | ring8 modes | grid25 modes |",
+        "|---|---|---|---|---|---|"]
+
+
+def cells(names):
+    out = {}
+    for n in names:
+        m, ds = metrics(n), ENTRIES[n].dataset
+        if ds == "mnist" and m:
+            out.update(fid=f"{m['fid']:.1f}", precision=f"{m['precision']:.2f}",
+                       recall=f"{m['recall']:.2f}")
+        elif m:
+            out[ds] = f"{m['modes']}/{m['num_modes']} ({m['high_quality']:.0%} HQ)"
+    return out
+
+
+for key, names in [("none (baseline)", list(BASELINE.values()))] + sorted(by_technique.items()):
+    c = cells(names)
+    rows.append(f"| {key} | " + " | ".join(c.get(k, "") for k in
+                                           ("fid", "precision", "recall", "ring8", "grid25")) + " |")
+Markdown("\\n".join(rows))'''),
+    ("md", """\
+## Composing techniques
+
+`ganzoo.create(family, dataset=..., techniques=[...])` builds any combination; each technique brings
+what it needs (WGAN-GP its loss and critic steps) and a combination that cannot work is a
+`ValueError` that says why."""),
+    ("code", '''\
+gan = ganzoo.create("dcgan", dataset="mnist",
+                    techniques=["minibatch_discrimination", "one_sided_label_smoothing"], seed=0)
+print([type(t).__name__ for t in gan.techniques])
+try:
+    ganzoo.create("dcgan", dataset="mnist", techniques=["wgan_gp", "r1"])
+except ValueError as e:
+    print("ValueError:", e)'''),
+    ("code", '''\
+STEPS = 20 if SMALL else 300
+mnist = ganzoo.data.load("mnist", data_dir=DATA / "mnist", batch_size=64)
+history = gan.fit(mnist.take(STEPS), epochs=1, verbose=0)
+print({k: round(float(v[-1]), 3) for k, v in history.history.items()})
+from ganzoo.utils.images import make_grid
+
+plt.figure(figsize=(3, 3)); plt.axis("off")
+plt.title(f"minibatch discrimination + label smoothing, {STEPS} steps", fontsize=8)
+plt.imshow(make_grid(gan.sample(16, seed=0), nrow=4)[..., 0], cmap="gray");'''),
+    ("md", "The same on a toy, where a few hundred steps already show the modes:"),
+    ("code", '''\
+from ganzoo import data
+
+toy = ganzoo.create("mlp", dataset="ring8", techniques=["r1", "instance_noise"], seed=0)
+toy.fit(data.load("ring8", batch_size=100).take(300 if SMALL else 3000), epochs=1, verbose=0)
+pts, centers = toy.sample(2500, seed=0), data.toy_centers("ring8")
+m = ganzoo.evaluate(toy, data="ring8", progress=False)["metrics"]
+plt.figure(figsize=(3, 3))
+plt.scatter(pts[:, 0], pts[:, 1], s=1, alpha=0.3)
+plt.scatter(centers[:, 0], centers[:, 1], marker="x", color="red")
+plt.gca().set_aspect("equal"); plt.xlim(-1.6, 1.6); plt.ylim(-1.6, 1.6)
+plt.title(f"r1 + instance_noise: {m['modes']}/8 modes", fontsize=9);'''),
+]
+
+BOOKS = {
+    "quickstart": QUICKSTART,
+    "fine_tune": FINE_TUNE,
+    "mode_collapse": MODE_COLLAPSE,
+    "techniques_tour": TECHNIQUES_TOUR,
+}
+
+
+def build(name):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"},
+                   "language_info": {"name": "python"}}
+    for i, (kind, source) in enumerate(BOOKS[name]):
+        cell = (nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell)(source)
+        cell.id = f"{name}-{i}"
+        nb.cells.append(cell)
+    return nb
+
+
+def execute(nb, budget, cwd, timeout=900):
+    """Run ``nb`` in place with ``GANZOO_NOTEBOOK_BUDGET=budget``; return the seconds it took.
+    A cell error raises ``nbclient.exceptions.CellExecutionError``."""
+    from nbclient import NotebookClient
+
+    old = os.environ.get("GANZOO_NOTEBOOK_BUDGET")
+    os.environ["GANZOO_NOTEBOOK_BUDGET"] = budget
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        start = time.monotonic()
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(cwd)}}).execute()
+        return time.monotonic() - start
+    finally:
+        if old is None:
+            os.environ.pop("GANZOO_NOTEBOOK_BUDGET", None)
+        else:
+            os.environ["GANZOO_NOTEBOOK_BUDGET"] = old
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("names", nargs="*", default=list(BOOKS), help=f"of {', '.join(BOOKS)}")
+    p.add_argument("--execute", action="store_true", help="run and save with outputs")
+    p.add_argument("--budget", default="small", choices=["small", "full"])
+    args = p.parse_args(argv)
+    for name in args.names:
+        nb = build(name)
+        if args.execute:
+            seconds = execute(nb, args.budget, NOTEBOOKS)
+            for cell in nb.cells:  # the run's wall-clock stamps would churn every diff
+                cell.metadata.pop("execution", None)
+            print(f"{name}: executed in {seconds:.0f} s (budget {args.budget})", flush=True)
+        nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
