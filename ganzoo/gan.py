@@ -12,11 +12,15 @@ one D forward/backward on the fake batch per step, which is ~15-25 % of a step o
 MNIST equally well (see the model card of ``dcgan-mnist``). D sees the real and the fake batch in
 separate calls, so batch-norm statistics never mix real and fake samples (as in the authors' code).
 
+The update rule is a registered object (:mod:`ganzoo.updates`: ``simultaneous``, ``alternating``
+with ``n_critic``, ``unrolled`` with ``k``) that the step body calls; it never branches on a rule's
+name. ``n_critic > 1`` (WGAN-GP) splits each real batch into ``n_critic`` chunks: one D step per
+chunk (each with fresh ``z``), then one G step; the data pipeline's batch is then ``n_critic`` times
+the per-step batch.
+
 Techniques (:mod:`ganzoo.techniques`) plug into the step at fixed points -- D's inputs, D's
 targets, penalties added to D's loss, G's loss, state updates after the step -- so any combination
-composes without a new class. ``n_critic > 1`` (WGAN-GP) splits each real batch into ``n_critic``
-chunks: one D step per chunk (each with fresh ``z``), then one G step; the data pipeline's batch is
-then ``n_critic`` times the per-step batch.
+composes without a new class. Their loss hooks receive a :class:`~ganzoo.updates.StepContext`.
 
 Samples: :meth:`GAN.sample` draws latents with NumPy (``np.random.default_rng(seed)``), so the
 same seed gives the same ``z`` -- and the same images -- under every backend.
@@ -26,10 +30,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo import backend, losses, validation
+from ganzoo import backend, losses, updates, validation
 from ganzoo import techniques as techniques_lib
+from ganzoo.updates import StepContext  # noqa: F401  (re-exported: the techniques' ctx)
 
-UPDATES = ("simultaneous", "alternating")
+UPDATES = tuple(updates.UPDATE_RULES)  # the registered rule names (built-in rules)
 DEFAULT_LR = 2e-4
 DEFAULT_BETA_1 = 0.5
 
@@ -48,9 +53,11 @@ class GAN(keras.Model):
             have a ``latent_dim`` attribute.
         discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
         loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``, ``"wasserstein"``).
-        update: ``"simultaneous"`` (one forward pass gives both players' gradients) or
-            ``"alternating"`` (D steps first; G is then scored by the updated D, same ``z``, as in
-            the DCGAN authors' code). See the module docstring.
+        update: the update rule: ``"simultaneous"`` (one forward pass gives both players'
+            gradients), ``"alternating"`` (D steps first; G is then scored by the updated D, same
+            ``z``, as in the DCGAN authors' code), ``"unrolled"`` (G against D unrolled ``k = 5``
+            steps ahead), a ``{"name": ..., **params}`` dict (``{"name": "unrolled", "k": 2}``)
+            or an :class:`~ganzoo.updates.UpdateRule`. See :mod:`ganzoo.updates`.
         seed: seed of the step's latent sampler (a ``keras.random.SeedGenerator`` owned by the
             model, so its state is saved and resumed with the weights).
         techniques: technique names, ``{"name": ..., **params}`` dicts or
@@ -65,15 +72,9 @@ class GAN(keras.Model):
     def __init__(self, generator, discriminator, loss="nonsat", update="simultaneous", seed=None,
                  techniques=None, n_critic=1, **kwargs):
         super().__init__(**kwargs)
-        if update not in UPDATES:
-            raise ValueError(f"update must be one of {UPDATES}; got {update!r}")
-        self.update = update
-        self.n_critic = validation.positive_int(n_critic, "n_critic")
-        if self.n_critic < 1 or (self.n_critic > 1 and update != "alternating"):
-            raise ValueError(
-                f"n_critic must be >= 1, and > 1 only with update='alternating'; got "
-                f"n_critic={n_critic}, update={update!r}"
-            )
+        self.update_rule = updates.get_update(update, n_critic=n_critic)
+        self.update = self.update_rule.key
+        self.n_critic = self.update_rule.n_critic
         if not hasattr(generator, "latent_dim"):
             raise TypeError("generator must have a `latent_dim` attribute")
         self.generator = generator
@@ -89,6 +90,7 @@ class GAN(keras.Model):
         self.techniques = techniques_lib.resolve(techniques)
         for technique in self.techniques:
             technique.check(self)
+        self.update_rule.check(self)
         self._trackers = {
             name: keras.metrics.Mean(name=name)
             for name in ("loss", "d_loss", "g_loss", "d_real", "d_fake", "penalty")
@@ -121,6 +123,7 @@ class GAN(keras.Model):
         # Keras's JAX trainer threads exactly `self.optimizer.variables` through its jitted step.
         self.build_optimizers()
         self.optimizer = _OptimizerPair(self.g_optimizer, self.d_optimizer)
+        self.update_rule.check_compiled(self)
 
     def get_compile_config(self):
         if self.g_optimizer is None:
@@ -202,10 +205,7 @@ class GAN(keras.Model):
     def step(self, data):
         """The one training-step body: stateful ``keras.ops`` code, backend-independent."""
         real = self._real_batch(data)
-        if self.update == "simultaneous":
-            values = self._simultaneous_step(real)
-        else:
-            values = self._alternating_step(real)
+        values = self.update_rule.step(self, real)
         for technique in self.techniques:
             technique.update_state(self)
         score = ops.sigmoid if self.loss_name == "nonsat" else (lambda x: x)
@@ -230,19 +230,17 @@ class GAN(keras.Model):
         return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
 
     def _d_forward(self, real, fake):
-        ctx = {"real": real, "fake": fake}
-        ctx["real_in"], ctx["real_logits"], ctx["real_features"] = self.discriminate(real)
-        ctx["fake_in"], ctx["fake_logits"], ctx["fake_features"] = self.discriminate(fake)
-        return ctx
+        """D on the real and the generated batch: a full :class:`~ganzoo.updates.StepContext`."""
+        return StepContext.forward(self, real, fake)
 
     def _d_loss(self, ctx):
         """D's loss with the techniques' targets, and the sum of their penalties."""
-        shape = ops.shape(ctx["real_logits"])
-        real_target = ops.ones(shape, ctx["real_logits"].dtype)
-        fake_target = ops.zeros(ops.shape(ctx["fake_logits"]), ctx["fake_logits"].dtype)
+        shape = ops.shape(ctx.real_logits)
+        real_target = ops.ones(shape, ctx.real_logits.dtype)
+        fake_target = ops.zeros(ops.shape(ctx.fake_logits), ctx.fake_logits.dtype)
         for technique in self.techniques:
             real_target, fake_target = technique.d_targets(self, real_target, fake_target)
-        loss = self.d_loss_fn(ctx["real_logits"], ctx["fake_logits"], real_target, fake_target)
+        loss = self.d_loss_fn(ctx.real_logits, ctx.fake_logits, real_target, fake_target)
         penalty = ops.zeros((), loss.dtype)
         for technique in self.techniques:
             term = technique.d_penalty(self, ctx)
@@ -251,69 +249,10 @@ class GAN(keras.Model):
         return loss + penalty, penalty
 
     def _g_loss(self, ctx):
-        loss = self.g_loss_fn(ctx["fake_logits"])
+        loss = self.g_loss_fn(ctx.fake_logits)
         for technique in self.techniques:
             loss = technique.g_loss(self, loss, ctx)
         return loss
-
-    def _simultaneous_step(self, real):
-        G = self.generator
-        z = self._latents(ops.shape(real)[0])
-        d_vars, g_vars = self.discriminator.trainable_variables, G.trainable_variables
-
-        def loss_fn():
-            ctx = self._d_forward(real, G(z, training=True))
-            d_loss, penalty = self._d_loss(ctx)
-            return [d_loss, self._g_loss(ctx)], (ctx["real_logits"], ctx["fake_logits"], penalty)
-
-        ([d_loss, g_loss], (real_logits, fake_logits, penalty)), (d_grads, g_grads) = (
-            backend.gradients(loss_fn, [d_vars, g_vars]))
-        self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
-        return {"d_loss": d_loss, "g_loss": g_loss, "penalty": penalty,
-                "real_logits": real_logits, "fake_logits": fake_logits}
-
-    def _critic_chunks(self, real):
-        if self.n_critic == 1:
-            return [real]
-        if real.shape[0] is not None:
-            self._check_critic_batch(real.shape[0])
-        size = ops.shape(real)[0] // self.n_critic
-        return [real[i * size:(i + 1) * size] for i in range(self.n_critic)]
-
-    def _alternating_step(self, real):
-        """D steps on each chunk (fresh ``z``, G's output held fixed), then G is scored by the
-        updated D -- on the last chunk's ``z`` when n_critic = 1 (as in the DCGAN authors' code),
-        on fresh ``z`` otherwise (as in the WGAN-GP authors' code)."""
-        G = self.generator
-        d_vars, g_vars = self.discriminator.trainable_variables, G.trainable_variables
-        for chunk in self._critic_chunks(real):
-            z = self._latents(ops.shape(chunk)[0])
-            fake = ops.stop_gradient(G(z, training=True))
-
-            def d_loss_fn(chunk=chunk, fake=fake):
-                ctx = self._d_forward(chunk, fake)
-                d_loss, penalty = self._d_loss(ctx)
-                return [d_loss], (ctx["real_logits"], ctx["fake_logits"], penalty)
-
-            ([d_loss], (real_logits, fake_logits, penalty)), (d_grads,) = backend.gradients(
-                d_loss_fn, [d_vars])
-            self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-        if self.n_critic > 1:
-            z = self._latents(ops.shape(chunk)[0])
-
-        def g_loss_fn():
-            fake = G(z, training=True)
-            fake_in, fake_logits, fake_features = self.discriminate(fake)
-            ctx = {"real": chunk, "fake": fake, "fake_in": fake_in, "fake_logits": fake_logits,
-                   "fake_features": fake_features, "real_in": None, "real_logits": None,
-                   "real_features": None}
-            return [self._g_loss(ctx)], None
-
-        ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
-        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
-        return {"d_loss": d_loss, "g_loss": g_loss, "penalty": penalty,
-                "real_logits": real_logits, "fake_logits": fake_logits}
 
     def test_step(self, data):
         raise NotImplementedError("GAN.evaluate is not defined; use ganzoo metrics instead")
@@ -381,7 +320,7 @@ class GAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "loss": self.loss_name,
-            "update": self.update,
+            "update": self.update_rule.spec(),
             "seed": self.seed,
             "techniques": [keras.saving.serialize_keras_object(t) for t in self.techniques],
             "n_critic": self.n_critic,

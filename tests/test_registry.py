@@ -101,15 +101,19 @@ def test_untrained_entry_builds(name):
 
 
 # ------------------------------------------------------------- create's arguments checked
+ACCEPTED = ("Accepted: batch_size, beta_1, beta_2, d_learning_rate, epochs, g_learning_rate, "
+            "learning_rate, lr_decay, n_critic, seed.")
+
+
 @pytest.mark.parametrize("kwargs, expected", [
     ({"learning_rat": 1e-3},
-     "create('dcgan'): unknown hyper-parameter 'learning_rat'. Did you mean learning_rate? "
-     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
-    ({"beta1": 0.5}, "create('dcgan'): unknown hyper-parameter 'beta1'. Did you mean beta_1? "
-                     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
+     "create('dcgan'): unknown hyper-parameter 'learning_rat'. Did you mean learning_rate or "
+     "d_learning_rate or g_learning_rate? " + ACCEPTED),
+    ({"beta1": 0.5},
+     "create('dcgan'): unknown hyper-parameter 'beta1'. Did you mean beta_1? " + ACCEPTED),
     ({"techinques": ["r1"]},  # a misspelt keyword of create itself lands in **hparams
      "create('dcgan'): unknown hyper-parameter 'techinques'. Did you mean techniques? "
-     "Accepted: batch_size, beta_1, beta_2, epochs, learning_rate, n_critic, seed."),
+     + ACCEPTED),
     ({"learning_rate": -1}, "learning_rate must be a finite number > 0; got -1"),
     ({"learning_rate": float("nan")}, "learning_rate must be a finite number > 0; got nan"),
     ({"learning_rate": "2e-4"}, "learning_rate must be a finite number > 0; got '2e-4'"),
@@ -139,7 +143,7 @@ def test_create_checks_hyperparameters(kwargs, expected):
     ({"dataset": "ring8", "loss": "wasserstien"},
      "loss must be one of 'nonsat', 'wasserstein'; got 'wasserstien'. Did you mean wasserstein?"),
     ({"dataset": "ring8", "update": "alternate"},
-     "update must be one of 'simultaneous', 'alternating'; got 'alternate'. Did you mean "
+     "update must be one of 'simultaneous', 'alternating', 'unrolled'; got 'alternate'. Did you mean "
      "alternating?"),
     ({"dataset": "ring8", "generator": "big"},
      "generator must be a dict of options, e.g. {'width': 64}; got 'big'"),

@@ -23,6 +23,15 @@ Interface (same names in every implementation module):
 ``input_gradient(fn, x) -> (y, dy/dx)``
     Gradient of ``sum(fn(x))`` with respect to the *input* ``x`` (gradient penalties), computed so
     that it stays differentiable with respect to the weights used inside ``fn``.
+
+``tensor_gradients(fn, tensors) -> (value, grads)``
+    ``fn(tensors)`` (a scalar) and its gradient with respect to each tensor of the list
+    ``tensors``, kept differentiable: usable inside a ``loss_fn`` given to :func:`gradients`, which
+    then differentiates through it (second order; the unrolled update rule's look-ahead of D).
+
+``substitute(variables, values, discard=())`` (a context manager, the same for every backend)
+    Reads of ``variables`` inside the block give ``values`` (tensors); see
+    :mod:`ganzoo.backend.common`.
 """
 
 import keras
@@ -31,20 +40,22 @@ _BACKEND = keras.config.backend()
 
 if _BACKEND == "tensorflow":
     from ganzoo.backend.tensorflow import (  # noqa: F401
-        gradients, input_gradient, sync_state, train_step,
+        gradients, input_gradient, sync_state, tensor_gradients, train_step,
     )
 elif _BACKEND == "jax":
     from ganzoo.backend.jax import (  # noqa: F401
-        gradients, input_gradient, sync_state, train_step,
+        gradients, input_gradient, sync_state, tensor_gradients, train_step,
     )
 elif _BACKEND == "torch":
     from ganzoo.backend.torch import (  # noqa: F401
-        gradients, input_gradient, sync_state, train_step,
+        gradients, input_gradient, sync_state, tensor_gradients, train_step,
     )
 else:
     raise ImportError(
         f"ganzoo's training engine supports the 'tensorflow', 'jax' and 'torch' Keras backends; "
         f"KERAS_BACKEND={_BACKEND!r} is not one of them."
     )
+
+from ganzoo.backend.common import substitute  # noqa: E402,F401
 
 BACKEND = _BACKEND

@@ -20,10 +20,11 @@ import jax
 import keras
 from keras import StatelessScope
 
+from ganzoo.backend.common import InheritingScope, current_scope, forward_updates
+
 
 def _scope():
-    # Keras has no public accessor for the active StatelessScope.
-    return keras.src.backend.common.stateless_scope.get_stateless_scope()
+    return current_scope()
 
 
 def _current_value(variable):
@@ -64,24 +65,44 @@ def gradients(loss_fn, variable_lists):
 
 
 def input_gradient(fn, x):
-    """``jax.value_and_grad`` w.r.t. ``x``. ``fn`` runs in a nested ``StatelessScope`` that starts
-    from the enclosing scope's values (so the result stays differentiable in the weights traced
-    by :func:`gradients`); its variable updates (batch-norm statistics of a D called in training
+    """``jax.value_and_grad`` w.r.t. ``x``. ``fn`` runs in a nested scope that starts from the
+    enclosing scope's values (so the result stays differentiable in the weights traced by
+    :func:`gradients`); its variable updates (batch-norm statistics of a D called in training
     mode) leave the transformation as auxiliary output and are written back to that scope."""
-    outer = _scope()
-    base = dict(outer.state_mapping) if outer is not None else {}
+    written = []
 
     def total(x_):
-        with StatelessScope() as scope:
-            scope.state_mapping.update(base)  # Keras has no public way to inherit a mapping
-            y = fn(x_)
-        changed = {k: v for k, v in scope.state_mapping.items() if base.get(k) is not v}
-        return keras.ops.sum(y), (y, changed)
+        y, values = _recording(fn, x_, written)
+        return keras.ops.sum(y), (y, values)
 
-    (_, (y, changed)), g = jax.value_and_grad(total, has_aux=True)(x)
-    if outer is not None:
-        outer.state_mapping.update(changed)
+    (_, (y, values)), g = jax.value_and_grad(total, has_aux=True)(x)
+    forward_updates(zip(written[-1], values))
     return y, g
+
+
+def tensor_gradients(fn, tensors):
+    """``fn(tensors)`` (a scalar) and its gradient w.r.t. each tensor of ``tensors``, by
+    ``jax.value_and_grad``: JAX differentiates that again when it is traced inside
+    :func:`gradients` (second order). ``fn``'s variable updates leave the transformation as
+    auxiliary output and are written back to the enclosing scope."""
+    written = []
+
+    def value(ts):
+        return _recording(fn, list(ts), written)
+
+    (loss, values), grads = jax.value_and_grad(value, has_aux=True)(list(tensors))
+    forward_updates(zip(written[-1], values))
+    return loss, list(grads)
+
+
+def _recording(fn, arg, written):
+    """Run ``fn(arg)`` in a scope inheriting the enclosing values; note the variables it wrote
+    in ``written`` (Python side) and return ``(result, their new values)``."""
+    with InheritingScope() as scope:
+        result = fn(arg)
+    updates = scope.updates()
+    written.append([v for v, _ in updates])
+    return result, [val for _, val in updates]
 
 
 def _apply(updates):

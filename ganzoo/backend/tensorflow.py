@@ -26,6 +26,19 @@ def input_gradient(fn, x):
     return y, tape.gradient(total, x)
 
 
+def tensor_gradients(fn, tensors):
+    """``fn(tensors)`` (a scalar) and its gradient w.r.t. each tensor of ``tensors``, taken on a
+    tape of its own: an enclosing tape (:func:`gradients`) records that computation too, so the
+    gradients stay differentiable (second order)."""
+    tensors = [tf.convert_to_tensor(t) for t in tensors]
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        for t in tensors:
+            tape.watch(t)
+        value = fn(tensors)
+    grads = tape.gradient(value, tensors, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return value, grads
+
+
 def train_step(model, data):
     """TF's trainer calls ``train_step(data)`` inside a ``tf.function``: run the body as is."""
     return model.step(data)

@@ -39,6 +39,16 @@ def input_gradient(fn, x):
     return y, g
 
 
+def tensor_gradients(fn, tensors):
+    """``fn(tensors)`` (a scalar) and its gradient w.r.t. each tensor of ``tensors`` with
+    ``create_graph=True``, so that the gradients stay differentiable (second order)."""
+    tensors = [torch.as_tensor(t) for t in tensors]
+    tensors = [t if t.requires_grad else t.detach().requires_grad_(True) for t in tensors]
+    value = fn(tensors)
+    grads = torch.autograd.grad(value, tensors, create_graph=True, allow_unused=True)
+    return value, [torch.zeros_like(t) if g is None else g for g, t in zip(grads, tensors)]
+
+
 def train_step(model, data):
     """Keras's torch trainer calls ``train_step(data)`` eagerly: run the body as is."""
     return model.step(data)

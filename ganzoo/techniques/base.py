@@ -15,10 +15,11 @@ positions -- is tracked, saved and resumed with the GAN) that the one training s
 ``update_state(gan)``
     after both players stepped (running averages, schedule counters).
 
-``ctx`` is a dict with the D step's tensors: ``real`` / ``fake`` (the batches before ``d_input``),
-``real_in`` / ``fake_in`` (what D saw), ``real_logits`` / ``fake_logits`` and
-``real_features`` / ``fake_features`` (D's feature layer; ``real_*`` may be ``None`` in G's step of
-alternating updates -- use :meth:`GAN.discriminate` to compute them).
+``ctx`` is a :class:`ganzoo.updates.StepContext` with the step's tensors: ``real`` / ``fake`` (the
+batches before ``d_input``), ``real_in`` / ``fake_in`` (what D saw), ``real_logits`` /
+``fake_logits``, ``real_features`` / ``fake_features`` (D's feature layer) and ``labels``. In G's
+step of the alternating and unrolled rules only the fake side is computed: a hook that needs the
+real side calls ``ctx.ensure_real()``, which computes it through :meth:`GAN.discriminate`.
 
 Besides hooks, a technique declares what it needs from the rest of the GAN, and ``ganzoo.create``
 applies it: ``engine`` (defaults for ``loss``, ``update``, ``n_critic``; ``loss`` is a requirement),

@@ -99,7 +99,7 @@ class WGANGP(Technique):
             )
 
     def d_penalty(self, gan, ctx):
-        real, fake = ctx["real_in"], ops.stop_gradient(ctx["fake_in"])
+        real, fake = ctx.real_in, ops.stop_gradient(ctx.fake_in)
         epsilon = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator)
         return wgan_gp_penalty(_critic(gan), real, fake, epsilon, self.weight)
 
@@ -125,7 +125,7 @@ class DRAGAN(Technique):
         self.scale = validation.nonnegative_float(scale, f"{self.key}: scale")
 
     def d_penalty(self, gan, ctx):
-        real = ctx["real_in"]
+        real = ctx.real_in
         uniform = keras.random.uniform(ops.shape(real), seed=gan.seed_generator, dtype=real.dtype)
         alpha = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator, dtype=real.dtype)
         return dragan_penalty(_critic(gan), real, uniform, alpha, self.weight, self.scale)
@@ -149,7 +149,7 @@ class R1(Technique):
         self.gamma = validation.nonnegative_float(gamma, f"{self.key}: gamma")
 
     def d_penalty(self, gan, ctx):
-        return r1_penalty(_critic(gan), ctx["real_in"], self.gamma)
+        return r1_penalty(_critic(gan), ctx.real_in, self.gamma)
 
     def get_config(self):
         return {**super().get_config(), "gamma": self.gamma}

@@ -45,10 +45,8 @@ class FeatureMatching(Technique):
     paper = SALIMANS
 
     def g_loss(self, gan, loss, ctx):
-        real_features = ctx.get("real_features")
-        if real_features is None:
-            real_features = gan.discriminate(ctx["real"])[2]
-        return feature_matching_loss(ops.stop_gradient(real_features), ctx["fake_features"])
+        real_features = ctx.ensure_real().real_features
+        return feature_matching_loss(ops.stop_gradient(real_features), ctx.fake_features)
 
 
 @register_technique
