@@ -449,12 +449,47 @@ def execute(nb, budget, cwd, timeout=900):
             os.environ["GANZOO_NOTEBOOK_BUDGET"] = old
 
 
+def check(names, budget, max_seconds):
+    """Execute each committed notebook from a clean copy; 0 when all ran within ``max_seconds``."""
+    import tempfile
+
+    failures = []
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in names:
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                seconds = execute(nb, budget, tmp)
+            except Exception as e:  # CellExecutionError names the cell and its traceback
+                failures.append(f"{name}: {e}")
+                print(f"{name}: FAILED\n{e}", flush=True)
+                continue
+        ok = seconds <= max_seconds
+        print(f"{name}: ran top to bottom in {seconds:.0f} s (budget {budget})"
+              + ("" if ok else f" -- over the {max_seconds:.0f} s limit"), flush=True)
+        if not ok:
+            failures.append(f"{name}: {seconds:.0f} s")
+    if failures:
+        print("notebooks failed: " + "; ".join(f.splitlines()[0] for f in failures))
+        return 1
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", default=list(BOOKS), help=f"of {', '.join(BOOKS)}")
     p.add_argument("--execute", action="store_true", help="run and save with outputs")
     p.add_argument("--budget", default="small", choices=["small", "full"])
+    p.add_argument("--check", action="store_true",
+                   help="CI: run the COMMITTED notebooks (outputs cleared, in a temporary folder) "
+                        "top to bottom; fail on a cell error or a run over --max-seconds")
+    p.add_argument("--max-seconds", type=float, default=180.0)
     args = p.parse_args(argv)
+    if args.check:
+        return check(args.names, args.budget, args.max_seconds)
     for name in args.names:
         nb = build(name)
         if args.execute:
