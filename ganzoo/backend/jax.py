@@ -23,12 +23,8 @@ from keras import StatelessScope
 from ganzoo.backend.common import InheritingScope, current_scope, forward_updates
 
 
-def _scope():
-    return current_scope()
-
-
 def _current_value(variable):
-    scope = _scope()
+    scope = current_scope()
     if scope is not None:
         value = scope.get_current_value(variable)
         if value is not None:
@@ -60,7 +56,7 @@ def gradients(loss_fn, variable_lists):
         (g_all,) = vjp_fn(cotangent)
         grads.append(g_all[offset : offset + len(variables)])
         offset += len(variables)
-    _apply(updates)
+    forward_updates(updates)
     return (losses, aux), grads
 
 
@@ -103,15 +99,6 @@ def _recording(fn, arg, written):
     updates = scope.updates()
     written.append([v for v, _ in updates])
     return result, [val for _, val in updates]
-
-
-def _apply(updates):
-    outer = _scope()
-    for variable, value in updates:
-        if outer is not None:
-            outer.add_update((variable, value))
-        else:
-            variable.assign(value)
 
 
 _WATCHED = []
