@@ -156,6 +156,14 @@ class TrainingRun:
         print(f"Resuming {self.entry.name} from {self.state_dir}: epoch {progress['epoch']}, "
               f"step {progress['step']}, {progress['images_seen']} images seen", flush=True)
 
+    def _last_good_state(self):
+        """``"last good state (epoch E, step S)"`` as committed in ``progress.json``, or None."""
+        path = self.state_dir / "progress.json"
+        if not path.exists():
+            return None
+        kept = json.loads(path.read_text())
+        return f"last good state (epoch {kept['epoch']}, step {kept['step']})"
+
     def advance(self, steps):
         self.progress["step"] += steps
         self.progress["images_seen"] += steps * self.step_batch
@@ -187,13 +195,11 @@ class TrainingRun:
         except OSError as e:
             for f in (weights, tmp):
                 f.unlink(missing_ok=True)
-            kept = self.state_dir / "progress.json"
-            kept = json.loads(kept.read_text()) if kept.exists() else None
+            kept = self._last_good_state()
             raise TrainingError(
                 f"could not write the training state to {self.state_dir}: {e}. "
-                + (f"The last good state (epoch {kept['epoch']}, step {kept['step']}) is kept; "
-                   "free space and re-run the same command to continue from it."
-                   if kept else "No earlier state exists.")
+                + (f"The {kept} is kept; free space and re-run the same command to continue "
+                   "from it." if kept else "No earlier state exists.")
             ) from e
         self.progress, self._clock = progress, now
         for old in self.state_dir.glob("state*.weights.h5"):
@@ -238,10 +244,9 @@ class TrainingRun:
                                  callbacks=[_StateSaver(self, self.save_every)],
                                  verbose=self.verbose)
                 except guards.NonFiniteError as e:
-                    kept = self.state_dir / "progress.json"
-                    kept = (f"the last good state (epoch {json.loads(kept.read_text())['epoch']}, "
-                            f"step {json.loads(kept.read_text())['step']}) is kept in "
-                            f"{self.state_dir}" if kept.exists() else "no training state was saved")
+                    kept = self._last_good_state()
+                    kept = (f"the {kept} is kept in {self.state_dir}" if kept
+                            else "no training state was saved")
                     raise guards.NonFiniteError(
                         f"{self.entry.name}: {e} That is step {self.progress['step'] + 1} of epoch "
                         f"{epoch + 1} of this run; {kept}, and no checkpoint was written."
