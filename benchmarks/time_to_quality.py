@@ -12,6 +12,9 @@ project's ``classifier-mnist``: the *confident* fraction (max class probability 
 of class shares of the predicted labels, and FID in the classifier's feature space against the
 10,000 MNIST test images (floor: 0.15). Candidates that keep a moving average of G (``ema``) are
 scored twice, raw G and the average (``+ema`` rows): the average costs nothing in training.
+The average's half-life is a fixed fraction of the candidate's steps in the budget
+(``EMA_FRACTION``), and ``lr_decay`` candidates decay to 0 over exactly that budget; both need the
+candidate's step count, which a short calibration on a scratch copy estimates first.
 
     python benchmarks/time_to_quality.py --data-dir ../shared/data/mnist
     python benchmarks/time_to_quality.py --candidates peer,bn-sim,nobn-r1-alt --minutes 10
@@ -32,9 +35,14 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# name -> ganzoo.create keyword arguments (family "dcgan", dataset "mnist"); every one keeps an
-# EMA of G (half-life 1,000 steps) so its average is scored too.
-_EMA = {"name": "ema", "half_life": 1000}
+# name -> ganzoo.create keyword arguments (family "dcgan", dataset "mnist"). Every one keeps an
+# EMA of G so its average is scored too; its half-life is EMA_FRACTION of the candidate's steps in
+# the budget, and a candidate with ``lr_decay`` decays over exactly those steps. Both come from a
+# calibration: a scratch copy of the candidate is timed for CALIBRATION_STEPS steps first.
+EMA_FRACTION = 0.05
+CALIBRATION_STEPS = 200
+_R1 = [{"name": "r1", "gamma": 10.0}]
+_NOBN = {"norm": None}
 CANDIDATES = {
     "bn-sim": dict(),  # the shipped dcgan-mnist recipe (width 32, batch norm, simultaneous)
     "bn-alt": dict(update="alternating"),
@@ -49,6 +57,14 @@ CANDIDATES = {
                             techniques=[{"name": "r1", "gamma": 10.0}]),
     "nobn-r1-alt-b128": dict(update="alternating", discriminator={"norm": None},
                              techniques=[{"name": "r1", "gamma": 10.0}], batch_size=128),
+    # round 2: D's capacity (D width 32 is two convs of 32 and 64 channels, ~1.7M MACs an image
+    # against G's ~6.5M) and the learning rate decayed linearly to 0 over the budget
+    "nobn-r1-alt-d128": dict(update="alternating", discriminator={**_NOBN, "width": 128},
+                             techniques=_R1),
+    "nobn-r1-alt-lin": dict(update="alternating", discriminator=_NOBN, techniques=_R1,
+                            lr_decay="linear"),
+    "nobn-r1-alt-d64-lin": dict(update="alternating", discriminator={**_NOBN, "width": 64},
+                                techniques=_R1, lr_decay="linear"),
 }
 DEFAULT = "peer,bn-sim,nobn-r1-alt,nobn-r1g1-alt,nobn-r1-sim,nobn-r1-alt-w64"
 
@@ -74,20 +90,39 @@ class Batches:
 
 
 class GanzooCandidate:
-    def __init__(self, name, x, seed):
+    def __init__(self, name, x, seed, minutes):
+        import keras
         import tensorflow as tf
 
         import ganzoo
 
         kwargs = dict(CANDIDATES[name])
         self.batch_size = kwargs.pop("batch_size", 64)
-        techniques = list(kwargs.pop("techniques", [])) + [_EMA]
-        import keras
+        techniques = list(kwargs.pop("techniques", []))
 
-        keras.utils.set_random_seed(seed)
-        self.gan = ganzoo.create("dcgan", dataset="mnist", techniques=techniques, seed=seed, **kwargs)
+        def make(ema_half_life, total_steps):
+            keras.utils.set_random_seed(seed)
+            gan = ganzoo.create("dcgan", dataset="mnist", seed=seed, total_steps=total_steps,
+                                techniques=techniques + [{"name": "ema",
+                                                          "half_life": ema_half_life}],
+                                **kwargs)
+            return gan, tf.function(gan.train_step)
+
+        # calibration on a scratch copy: CPU time a step (after tracing) -> steps in the budget
+        gan, step_fn = make(1000, 10_000)
+        batches = Batches(x, self.batch_size, seed)
+        for _ in range(20):
+            step_fn(tf.constant(batches.next()))
+        t0 = time.process_time()
+        for _ in range(CALIBRATION_STEPS):
+            logs = step_fn(tf.constant(batches.next()))
+        float(logs["d_loss"])
+        per_step = (time.process_time() - t0) / cores() / CALIBRATION_STEPS
+        self.budget_steps = max(1, int(minutes * 60 / per_step))
+        self.ema_half_life = max(1.0, EMA_FRACTION * self.budget_steps)
+        del gan, step_fn
+        self.gan, self.step_fn = make(self.ema_half_life, self.budget_steps)
         self.batches = Batches(x, self.batch_size, seed)
-        self.step_fn = tf.function(self.gan.train_step)
         self.name = name
 
     def train(self, steps):
@@ -106,7 +141,7 @@ class GanzooCandidate:
 class PeerCandidate:
     """The hand-written keras.io DCGAN loop (see the module docstring)."""
 
-    def __init__(self, name, x, seed):
+    def __init__(self, name, x, seed, minutes=None):
         import keras
         import tensorflow as tf
         from keras import layers
@@ -213,7 +248,12 @@ def main(argv=None):
         if n != "peer" and n not in CANDIDATES:
             raise SystemExit(f"unknown candidate {n!r}; known: peer, {', '.join(CANDIDATES)}")
     scorer = Scorer(args.data_dir, args.samples)
-    runs = {n: (PeerCandidate if n == "peer" else GanzooCandidate)(n, x, args.seed) for n in names}
+    runs = {n: (PeerCandidate if n == "peer" else GanzooCandidate)(n, x, args.seed, args.minutes)
+            for n in names}
+    for n, run in runs.items():
+        if hasattr(run, "budget_steps"):
+            print(f"# {n}: ~{run.budget_steps:,} steps in {args.minutes} min (calibrated), EMA "
+                  f"half-life {run.ema_half_life:,.0f} steps", flush=True)
     clock = {n: 0.0 for n in names}
     images = {n: 0 for n in names}
     n_cores = cores()
@@ -235,6 +275,8 @@ def main(argv=None):
                 s = scorer.score(gen)
                 row = {"candidate": label, "minutes": mark, "cpu_minutes": clock[n] / 60,
                        "images": images[n], "slice_wall_s": wall, **s,
+                       "budget_steps": getattr(run, "budget_steps", None),
+                       "ema_half_life": getattr(run, "ema_half_life", None),
                        "logs": {k: round(v, 4) for k, v in logs.items()}}
                 print(f"{label:<22} {mark:>5.1f} {wall:>5.0f}s {images[n]:>9,} {s['confident']:>9.3f} "
                       f"{100 * s['class_min']:>5.1f}-{100 * s['class_max']:<5.1f} {s['fid']:>7.2f}  "

@@ -65,3 +65,15 @@ def test_training_run_decays_over_its_own_steps(tmp_path, mnist_dir):
 def test_bad_schedule_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ganzoo.create("mlp", dataset="ring8", **kwargs)
+
+
+def test_create_total_steps_sets_the_decay_span():
+    # a benchmark's run is a CPU budget, not epochs of the train split: it gives its own steps
+    gan = ganzoo.create("mlp", dataset="ring8", lr_decay="linear", learning_rate=1e-3,
+                        total_steps=40)
+    gan.g_optimizer.iterations.assign(20)
+    assert _rate(gan.g_optimizer) == pytest.approx(5e-4)
+    gan.g_optimizer.iterations.assign(40)
+    assert _rate(gan.g_optimizer) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="total_steps"):
+        ganzoo.create("mlp", dataset="ring8", lr_decay="linear", total_steps=0)

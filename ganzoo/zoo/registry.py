@@ -138,7 +138,8 @@ HPARAMS = {
 }
 
 # create()'s own keyword arguments (a misspelt one lands in **hparams: suggest it)
-CREATE_KEYWORDS = ("seed", "dataset", "techniques", "generator", "discriminator", "loss", "update")
+CREATE_KEYWORDS = ("seed", "dataset", "techniques", "generator", "discriminator", "loss", "update",
+                   "total_steps")
 
 
 def known_hparams():
@@ -286,7 +287,7 @@ def list_models(pattern=None):
 
 
 def create(name, seed=None, *, dataset=None, techniques=None, generator=None, discriminator=None,
-           loss=None, update=None, **hparams):
+           loss=None, update=None, total_steps=None, **hparams):
     """A GAN with fresh (untrained) weights, compiled with its hyper-parameters.
 
     ``create("dcgan-mnist")`` builds a registered entry. ``create("dcgan", dataset="fashion_mnist",
@@ -296,7 +297,11 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
     that cannot work raise ``ValueError``, and so do an unknown hyper-parameter (with its close
     matches: ``learning_rat`` -> "Did you mean learning_rate?"), a value out of its range
     (:data:`HPARAMS`), a lone technique where a list is expected and a family/dataset mismatch.
+    ``total_steps``: G steps the learning-rate decay (``lr_decay``) spans, for a run whose length
+    is not ``epochs`` of the train split (default: the entry's own budget).
     """
+    if total_steps is not None:
+        total_steps = validation.positive_int(total_steps, "total_steps")
     if seed is not None:
         seed = validation.nonnegative_int(seed, "seed")
     if name in ENTRIES:
@@ -321,7 +326,7 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
             loss=loss, update=update, hparams=hparams))
     else:
         raise unknown_name_error(name)
-    return build(entry, seed)
+    return build(entry, seed, total_steps=total_steps)
 
 
 def run_steps(entry, epochs=None, steps_per_epoch=None, batch_size=None):
