@@ -41,22 +41,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # calibration: a scratch copy of the candidate is timed for CALIBRATION_STEPS steps first.
 EMA_FRACTION = 0.05
 CALIBRATION_STEPS = 200
-_R1 = [{"name": "r1", "gamma": 10.0}]
+_R1 = [{"name": "r1", "reg_param": 5.0}]
 _NOBN = {"norm": None}
 CANDIDATES = {
     "bn-sim": dict(),  # the shipped dcgan-mnist recipe (width 32, batch norm, simultaneous)
     "bn-alt": dict(update="alternating"),
     "nobn-r1-alt": dict(update="alternating", discriminator={"norm": None},
-                        techniques=[{"name": "r1", "gamma": 10.0}]),
+                        techniques=[{"name": "r1", "reg_param": 5.0}]),
     "nobn-r1g1-alt": dict(update="alternating", discriminator={"norm": None},
-                          techniques=[{"name": "r1", "gamma": 1.0}]),
-    "nobn-r1-sim": dict(discriminator={"norm": None}, techniques=[{"name": "r1", "gamma": 10.0}]),
+                          techniques=[{"name": "r1", "reg_param": 0.5}]),
+    "nobn-r1-sim": dict(discriminator={"norm": None}, techniques=[{"name": "r1", "reg_param": 5.0}]),
     "nobn-r1-alt-w64": dict(update="alternating", discriminator={"norm": None, "width": 64},
-                            generator={"width": 64}, techniques=[{"name": "r1", "gamma": 10.0}]),
+                            generator={"width": 64}, techniques=[{"name": "r1", "reg_param": 5.0}]),
     "nobn-r1-alt-d64": dict(update="alternating", discriminator={"norm": None, "width": 64},
-                            techniques=[{"name": "r1", "gamma": 10.0}]),
+                            techniques=[{"name": "r1", "reg_param": 5.0}]),
     "nobn-r1-alt-b128": dict(update="alternating", discriminator={"norm": None},
-                             techniques=[{"name": "r1", "gamma": 10.0}], batch_size=128),
+                             techniques=[{"name": "r1", "reg_param": 5.0}], batch_size=128),
     # round 2: D's capacity (D width 32 is two convs of 32 and 64 channels, ~1.7M MACs an image
     # against G's ~6.5M) and the learning rate decayed linearly to 0 over the budget
     "nobn-r1-alt-d128": dict(update="alternating", discriminator={**_NOBN, "width": 128},

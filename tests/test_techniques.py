@@ -129,19 +129,29 @@ def test_zero_input_gradient_gives_a_finite_penalty_gradient():
     np.testing.assert_allclose(np_(losses[0]), 10.0, rtol=1e-5)
 
 
-def test_r1_penalty_keeps_the_half():
+def test_r1_penalty_follows_the_authors_code_without_the_half():
     real = np.array([[1.0, 0.0], [1.0, 1.0]], "float32")
-    # ∇ = 2x: squared norms 4 and 8, mean 6 -> (10 / 2) * 6 = 30
-    np.testing.assert_allclose(np_(T.r1_penalty(square, real, gamma=10.0)), 30.0, rtol=1e-6)
+    # ∇ = 2x: squared norms 4 and 8, mean 6 -> reg_param * 6 = 60 (GAN_stability: no ½)
+    np.testing.assert_allclose(np_(T.r1_penalty(square, real, reg_param=10.0)), 60.0, rtol=1e-6)
+
+
+def test_r1_gamma_is_the_papers_and_old_checkpoints_keep_their_strength():
+    assert T.R1().reg_param == 10.0  # the authors' configs
+    assert T.R1(gamma=10.0).reg_param == 5.0  # the paper's (γ/2): what old configs meant
+    # a config saved before the convention changed ({"gamma": 10}) restores at reg_param 5
+    restored = T.R1.from_config({**T.R1().get_config(), "reg_param": None, "gamma": 10.0})
+    assert restored.reg_param == 5.0 and restored.get_config()["reg_param"] == 5.0
+    with pytest.raises(ValueError, match="not both"):
+        T.R1(reg_param=1.0, gamma=2.0)
 
 
 def test_penalty_is_differentiable_in_the_weights():
-    """R1 on D(x) = w·x is (γ/2)||w||², so d/dw = γ·w: a second-order gradient through the
-    backend module."""
+    """R1 on D(x) = w·x is reg_param·||w||², so d/dw = 2·reg_param·w: a second-order gradient
+    through the backend module."""
     w = np.array([[1.0, -2.0]], "float32")
     critic = Linear(w)
     x = np.ones((3, 2), "float32")
-    (_, _), (grads,) = backend.gradients(lambda: ([T.r1_penalty(critic, x, gamma=4.0)], None),
+    (_, _), (grads,) = backend.gradients(lambda: ([T.r1_penalty(critic, x, reg_param=2.0)], None),
                                          [critic.trainable_variables])
     np.testing.assert_allclose(np_(grads[0]), 4.0 * w, rtol=1e-5)
 
@@ -324,13 +334,14 @@ def test_technique_counts_accept_numpy_integers_and_keep_python_types():
     assert (t.num_kernels, t.kernel_dim) == (3, 2) and type(t.num_kernels) is int
     w = T.WGANGP(weight=np.float32(2.5), n_critic=np.int64(3))
     assert (w.weight, w.n_critic) == (2.5, 3) and type(w.weight) is float
-    assert T.R1(gamma=0).gamma == 0.0  # 0 switches the penalty off: allowed
+    assert T.R1(reg_param=0).reg_param == 0.0  # 0 switches the penalty off: allowed
+    assert type(T.R1(reg_param=np.float32(2)).reg_param) is float
     assert T.GeneratorEMA(half_life=np.float64(50)).half_life == 50.0
 
 
 @pytest.mark.parametrize("spec, expected", [
     ({"name": "r1", "gama": 1},
-     "technique 'r1': unknown parameter 'gama'. Did you mean gamma? Accepted: gamma."),
+     "technique 'r1': unknown parameter 'gama'. Did you mean gamma? Accepted: gamma, reg_param."),
     ({"name": "instance_noise", "sigm": 0.1, "anneal_step": 10},
      "technique 'instance_noise': unknown parameters 'sigm' (did you mean sigma?), 'anneal_step' "
      "(did you mean anneal_steps?). Accepted: anneal_steps, sigma."),

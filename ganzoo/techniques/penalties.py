@@ -54,12 +54,14 @@ def dragan_penalty(critic, real, uniform, alpha, weight=10.0, scale=0.5):
     return weight * ops.mean(ops.square(gradient_norms(grads) - 1.0))
 
 
-def r1_penalty(critic, real, gamma=10.0):
-    """``(γ/2) E[||∇D(x)||²]`` on real data (Mescheder et al. 2018, eq. 9, and their code's
-    ``0.5 * reg_param * grad²`` -- some public code drops the ½; we keep it)."""
+def r1_penalty(critic, real, reg_param=10.0):
+    """``reg_param * E_real[||∇D(x)||²]``, as the authors' code computes it (Mescheder et al.'s
+    ``GAN_stability/gan_training/train.py``: ``reg_param * compute_grad2(d_real, x_real).mean()``,
+    no ½). The paper writes ``(γ/2) E[||∇D(x)||²]`` (eq. 9), so ``reg_param = γ/2``: their
+    configs' ``reg_param: 10`` is the paper's γ = 20."""
     _, grads = backend.input_gradient(critic, ops.convert_to_tensor(real))
     axes = tuple(range(1, len(grads.shape)))
-    return 0.5 * gamma * ops.mean(ops.sum(ops.square(grads), axis=axes))
+    return reg_param * ops.mean(ops.sum(ops.square(grads), axis=axes))
 
 
 def _critic(gan):
@@ -136,20 +138,32 @@ class DRAGAN(Technique):
 
 @register_technique
 class R1(Technique):
-    """R1 regularization (Mescheder et al. 2018): ``(γ/2) E_real ||∇D(x)||²`` on D's logit, γ=10,
-    every step."""
+    """R1 regularization (Mescheder et al. 2018): ``reg_param * E_real ||∇D(x)||²`` on D's logit,
+    every step, in the authors' code's convention (``reg_param`` default 10, their configs').
+
+    The paper writes the penalty as ``(γ/2) E||∇D(x)||²``; its code has no ½, so ``reg_param``
+    is γ/2. ``gamma=`` is accepted as the paper's γ and converted (``reg_param = gamma / 2``):
+    checkpoints saved before ganzoo followed the code say ``gamma`` and load with exactly the
+    strength they were trained with. Give one of the two."""
 
     key = "r1"
     order = 40
     group = "gradient penalty"
     paper = "Mescheder, Geiger & Nowozin, Which Training Methods for GANs do actually Converge?, ICML 2018"
 
-    def __init__(self, gamma=10.0, **kwargs):
+    def __init__(self, reg_param=None, gamma=None, **kwargs):
         super().__init__(**kwargs)
-        self.gamma = validation.nonnegative_float(gamma, f"{self.key}: gamma")
+        if reg_param is not None and gamma is not None:
+            raise ValueError(f"{self.key}: give reg_param= (the authors' code) or gamma= (the "
+                             f"paper's γ = 2 * reg_param), not both; got reg_param={reg_param!r}, "
+                             f"gamma={gamma!r}")
+        if gamma is not None:
+            reg_param = validation.nonnegative_float(gamma, f"{self.key}: gamma") / 2.0
+        self.reg_param = validation.nonnegative_float(
+            10.0 if reg_param is None else reg_param, f"{self.key}: reg_param")
 
     def d_penalty(self, gan, ctx):
-        return r1_penalty(_critic(gan), ctx.real_in, self.gamma)
+        return r1_penalty(_critic(gan), ctx.real_in, self.reg_param)
 
     def get_config(self):
-        return {**super().get_config(), "gamma": self.gamma}
+        return {**super().get_config(), "reg_param": self.reg_param}

@@ -61,7 +61,8 @@ _MNIST_TECHNIQUES = {
                        [{"name": "instance_noise", "sigma": 0.1, "anneal_steps": 4000}]),
     "wgan-gp": ("WGAN-GP", ["wgan_gp"]),
     "dragan": ("DRAGAN", ["dragan"]),
-    "r1": ("R1 regularization", ["r1"]),
+    # reg_param 5 (the paper's γ = 10): the strength the shipped r1 checkpoints were trained with
+    "r1": ("R1 regularization", [{"name": "r1", "reg_param": 5.0}]),
     "improved-gan": ("Salimans et al.'s set combined (feature matching, minibatch "
                      "discrimination, historical averaging, one-sided label smoothing, VBN)",
                      ["feature_matching", "minibatch_discrimination", "historical_averaging",
@@ -98,7 +99,7 @@ _TOY_TECHNIQUES = {
                                      "anneal_steps": _TOY_NOISE_ANNEAL}]),
     "wgan-gp": (lambda toy: "WGAN-GP", lambda toy: ["wgan_gp"]),
     "dragan": (lambda toy: "DRAGAN", lambda toy: ["dragan"]),
-    "r1": (lambda toy: "R1 regularization", lambda toy: ["r1"]),
+    "r1": (lambda toy: "R1 regularization", lambda toy: [{"name": "r1", "reg_param": 5.0}]),
 }
 _TOY_NAMES = {"ring8": "the ring of 8 Gaussians", "grid25": "the 5x5 grid of Gaussians"}
 
