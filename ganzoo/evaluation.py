@@ -12,7 +12,9 @@ Metric sets by domain (the "Evaluation" issue):
 * **MNIST, Fashion-MNIST** (datasets with a shipped domain classifier,
   ``checkpoints/classifier-<dataset>``, see :mod:`ganzoo.classifiers`): in the classifier's
   penultimate feature space ``fid``, ``kid`` (+ ``kid_std``: 100 subsets of 1,000), ``precision``
-  and ``recall`` (k = 3); from its softmax ``classes_seen``, ``class_kl`` (KL of the
+  and ``recall`` (k = 3); from its softmax ``confident`` (share of samples whose largest class
+  probability is >= 0.9), ``class_share_min`` / ``class_share_max`` (the smallest and largest
+  share of a predicted class), ``classes_seen``, ``class_kl`` (KL of the
   predicted-label histogram to the train split's label histogram) and ``classifier_is`` (the
   Inception-Score *formula* on the domain classifier's probabilities, 10 splits -- not the
   Inception Score). The reference set is the real **test** split (10,000 images); 10,000 generated
@@ -50,10 +52,14 @@ CLASSIFIER_METRICS = {
     "kid": ("kid", "kid_std"),
     "precision": ("precision",),
     "recall": ("recall",),
+    "confident": ("confident",),
+    "class_shares": ("class_share_min", "class_share_max"),
     "classes_seen": ("classes_seen",),
     "class_kl": ("class_kl",),
     "classifier_is": ("classifier_is", "classifier_is_std"),
 }
+#: the classifier metrics read from its softmax (the others from its feature layer)
+PROBABILITY_METRICS = ("confident", "class_shares", "classes_seen", "class_kl", "classifier_is")
 INCEPTION_METRICS = {
     "inception_fid": ("inception_fid",),
     "inception_kid": ("inception_kid", "inception_kid_std"),
@@ -264,7 +270,9 @@ def _consume(batches, acc, total, desc, progress, batch_size):
 
 
 def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details):
-    from ganzoo.metrics import class_coverage, fid, inception_score, kid, precision_recall
+    from ganzoo.metrics import (
+        class_coverage, confident_share, fid, inception_score, kid, precision_recall,
+    )
 
     if "fid" in names:
         out["fid"] = fid(gen.stats, ref.stats)
@@ -284,6 +292,10 @@ def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details):
             out["classes_seen"] = cov["classes_seen"]
         if "class_kl" in names:
             out["class_kl"] = cov["kl"]
+        if "confident" in names:
+            out["confident"] = confident_share(probs)
+        if "class_shares" in names:
+            out["class_share_min"], out["class_share_max"] = cov["share_min"], cov["share_max"]
         details["class_histogram"] = cov["histogram"]
         details["classes_min_share"] = cov["classes_min_share"]
         details["label_reference"] = ("train split label histogram (classifier metadata)"
@@ -372,7 +384,7 @@ def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_
             return results
         ref_x, results["reference"] = _reference(dataset, reference, reference_size, data_dir)
         keep = max(num_samples, len(ref_x))
-        need_probs = any(n in ("classes_seen", "class_kl", "classifier_is") for n in want_clf)
+        need_probs = any(n in PROBABILITY_METRICS for n in want_clf)
         gen = _Accumulator(clf, inc, need_probs, "inception_is" in want_inc, seed, keep)
         ref = _Accumulator(clf, inc, False, False, seed, keep)
         _consume(batches, gen, num_samples, samples_desc, progress, batch_size)

@@ -26,6 +26,12 @@ DATASET_TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10":
                   "grid25": "Toy: 5x5 grid of Gaussians (grid25)"}
 THUMB_WIDTH = 96
 # (metric key, column title, format); KID is shown x 10^3
+# shown when a checkpoint of the section has them (evaluations before they existed lack them)
+SHARE_COLUMNS = (
+    ("confident", "confident", "{:.3f}"),
+    ("class_share_min", "class min", "{:.1%}"),
+    ("class_share_max", "class max", "{:.1%}"),
+)
 IMAGE_COLUMNS = (
     ("fid", "FID", "sig3"),
     ("kid", "KID x10³", "sig3", 1e3),
@@ -51,7 +57,10 @@ METRICS_NOTE = (
     "(`metrics.json` beside each checkpoint; the *eval* column gives the sample count and "
     "latent seed). MNIST / Fashion-MNIST: FID, KID, precision and recall (k=3) in the feature "
     "space of ganzoo's domain classifier (`checkpoints/classifier-<dataset>`), against the "
-    "real **test** split; *classes* = classes predicted for at least one sample, *class KL* = "
+    "real **test** split; *confident* = share of samples whose largest class probability by "
+    "that classifier is >= 0.9 (a digit it reads as one clear class), *class min / max* = the "
+    "smallest and largest share of a predicted class (10 % each when balanced); *classes* = "
+    "classes predicted for at least one sample, *class KL* = "
     "KL(predicted-label histogram ‖ train label histogram), *classifier IS* = the "
     "Inception-Score formula on the domain classifier's softmax (not the Inception Score). "
     "Toys: modes hit, share of high-quality samples (within 3σ of a centre), reverse KL to "
@@ -207,9 +216,10 @@ def _columns(dataset, rows):
 
     if dataset in data.TOYS:
         return TOY_COLUMNS
-    cols = IMAGE_COLUMNS
-    extra = [c for c in INCEPTION_COLUMNS if any(c[0] in r["metrics"] for r in rows)]
-    return cols + tuple(extra)
+    def present(columns):
+        return tuple(c for c in columns if any(c[0] in r["metrics"] for r in rows))
+
+    return present(SHARE_COLUMNS) + IMAGE_COLUMNS + present(INCEPTION_COLUMNS)
 
 
 def _toy_cell(metrics, column):

@@ -77,9 +77,13 @@ def test_evaluate_records_metrics_and_protocol(clf, mnist_dir, tmp_path):
                   metrics="default,inception_fid,inception_is",
                   inception={"download": False, "cache_dir": str(tmp_path)})
     m = r["metrics"]
-    assert set(m) == {"fid", "kid", "kid_std", "precision", "recall", "classes_seen", "class_kl",
+    assert set(m) == {"fid", "kid", "kid_std", "precision", "recall", "confident",
+                      "class_share_min", "class_share_max", "classes_seen", "class_kl",
                       "classifier_is", "classifier_is_std"}
     assert m["fid"] > 0 and 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
+    hist = np.asarray(r["details"]["class_histogram"]) / N
+    assert (m["class_share_min"], m["class_share_max"]) == (hist.min(), hist.max())
+    assert 0 <= m["confident"] <= 1
     assert 1 <= m["classes_seen"] <= 10 and m["class_kl"] >= 0 and 1 <= m["classifier_is"] <= 10
     assert sum(r["details"]["class_histogram"]) == N
     # Inception metrics offline: recorded as unavailable with the reason, not a number

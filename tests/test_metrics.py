@@ -415,3 +415,18 @@ def test_inception_weights_argument_errors(tmp_path):
         InceptionFeatures(weights=str(tmp_path / "missing.h5"))
     with pytest.raises(ValueError, match="'imagenet', None or a file path"):
         InceptionFeatures(weights=3)
+
+
+def test_confident_share_and_class_shares_by_hand():
+    from ganzoo.metrics import class_coverage, confident_share
+
+    probs = np.array([[0.95, 0.05], [0.5, 0.5], [0.1, 0.9], [0.2, 0.8]])
+    # max probabilities 0.95, 0.5, 0.9, 0.8: two reach 0.9 (the threshold counts)
+    assert confident_share(probs) == 0.5
+    assert confident_share(probs, threshold=0.5) == 1.0
+    cov = class_coverage(probs)  # argmax labels 0, 0, 1, 1 -> shares 0.5, 0.5
+    assert (cov["share_min"], cov["share_max"]) == (0.5, 0.5)
+    cov = class_coverage(np.array([0, 0, 0, 1]), num_classes=3)
+    assert (cov["share_min"], cov["share_max"]) == (0.0, 0.75)
+    with pytest.raises(ValueError, match=r"\(n, K\)"):
+        confident_share(np.array([0.9, 0.1]))

@@ -349,3 +349,16 @@ def test_headlines():
     assert zootable._pm(seeds.aggregate([13.2, 14.1, 14.5]), "sig3") == "13.9 ± 0.7"
     assert zootable._pm(seeds.aggregate([0.1, 0.2]), "sig3", 1e3) == "150 ± 71"
     assert zootable._pm(seeds.aggregate([1.0, math.nan]), "sig3") == "nan"
+
+
+def test_zoo_table_shows_the_share_columns_once_an_entry_has_them(study, tmp_path):
+    root = study[0].parent
+    assert "| confident |" not in zootable.render(root, floors={})
+    results = _results(1.0)
+    results["metrics"].update(confident=0.9123, class_share_min=0.085, class_share_max=0.117)
+    evaluation.write_metrics(study[0], results)
+    zoo = zootable.render(root, floors={})
+    header = next(line for line in zoo.splitlines() if line.startswith("| entry | techniques"))
+    assert "| confident | class min | class max | FID |" in header
+    row = next(line for line in zoo.splitlines() if line.startswith(f"| `{NAME}` |"))
+    assert "| 0.912 | 8.5% | 11.7% |" in row

@@ -9,7 +9,9 @@
 The math takes numpy feature arrays and runs in float64 (numpy/scipy), under any Keras backend.
 """
 
-from ganzoo.metrics.classes import ISResult, class_coverage, inception_score  # noqa: F401
+from ganzoo.metrics.classes import (  # noqa: F401
+    CONFIDENT_THRESHOLD, ISResult, class_coverage, confident_share, inception_score,
+)
 from ganzoo.metrics.errors import MetricUnavailableError  # noqa: F401
 from ganzoo.metrics.inception import InceptionFeatures, imagenet_weights_path  # noqa: F401
 from ganzoo.metrics.kid import KIDResult, kid, mmd2_unbiased  # noqa: F401
