@@ -48,9 +48,11 @@ CONFIG, WEIGHTS, METADATA, CARD, GRID, MANIFEST = (
     "config.json", "model.weights.h5", "metadata.json", "README.md", "samples.png",
     "checksums.sha256",
 )
+CURVES = "curves.png"  # optional: the training curves of a `ganzoo train` run (ganzoo.curves)
 REQUIRED = (CONFIG, WEIGHTS, METADATA, CARD, GRID)
 OPTIONAL = (METRICS, SEEDS)  # measured on the weights: dropped when a checkpoint is re-saved
-LAYOUT = REQUIRED + OPTIONAL + (MANIFEST,)  # every file a checkpoint directory may hold
+RECORDS = (CURVES,)  # drawn from metadata.json's training record when it has a history
+LAYOUT = REQUIRED + OPTIONAL + RECORDS + (MANIFEST,)  # every file a checkpoint directory may hold
 # What a training run (``ganzoo train``) keeps in its --out beside the checkpoint's files.
 RUN_ENTRIES = ("train_state", ".ganzoo-train.lock")
 GRID_SEED, GRID_COUNT, POINTS_COUNT = 0, 64, 2500
@@ -109,7 +111,7 @@ def write_manifest(directory):
     markers, notes) is not part of the checkpoint and is not listed -- a listed file that is not
     shipped would fail every load."""
     directory = Path(directory)
-    names = sorted(n for n in REQUIRED + OPTIONAL if (directory / n).is_file())
+    names = sorted(n for n in REQUIRED + OPTIONAL + RECORDS if (directory / n).is_file())
     lines = [f"{sha256_file(directory / n)}  {n}\n" for n in names]
     (directory / MANIFEST).write_text("".join(lines))
     return sha256_file(directory / MANIFEST)
@@ -302,6 +304,10 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
         }
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
         save_sample_image(gan, dataset, tmp / GRID)
+        if metadata["training"].get("history"):
+            from ganzoo import curves
+
+            curves.render(metadata["training"]["history"], dataset, tmp / CURVES)
         (tmp / CARD).write_text(modelcard.render(config, metadata))
         write_manifest(tmp)  # a metrics.json / seeds.json of other weights is not carried over
         _replace_directory(tmp, directory)

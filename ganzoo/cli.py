@@ -197,6 +197,7 @@ def _cmd_train(args):
 
     done = train(args.name, args.out, epochs=args.epochs, data_dir=args.data_dir,
                  batch_size=args.batch_size, save_every=args.save_every * 60,
+                 quality_every=args.quality_every,
                  max_minutes=args.max_minutes, steps_per_epoch=args.steps_per_epoch,
                  verbose=args.verbose, overwrite=args.overwrite, seed=args.seed)
     return 0 if done else 3
@@ -365,6 +366,10 @@ def build_parser():
     s.add_argument("--data-dir", default=None, help="folder of the dataset's IDX files")
     s.add_argument("--batch-size", type=int, default=None, help="default: the entry's")
     s.add_argument("--save-every", type=float, default=3.0, help="minutes between state saves")
+    s.add_argument("--quality-every", type=int, default=1, metavar="N",
+                   help="measure a training-curve point every N epochs (2,000 samples scored as "
+                        "the time-to-quality benchmark does; shown in the card's curves.png); "
+                        "0: never")
     s.add_argument("--max-minutes", type=float, default=None, help="stop (resumably) after this")
     s.add_argument("--steps-per-epoch", type=int, default=None, help="cap (smoke tests)")
     s.add_argument("--verbose", type=int, default=None, help="Keras verbosity (1 bar, 2 line)")

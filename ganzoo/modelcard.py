@@ -101,6 +101,21 @@ def _seeds_section(summary, metrics):
     return lines
 
 
+def _curves_section(history):
+    from ganzoo import curves
+
+    last = history[-1]
+    quality = last.get("quality") or {}
+    shown = ", ".join(f"{k} {_fmt(round(v, 4) if isinstance(v, float) else v)}"
+                      for k, v in quality.items())
+    return ["![training curves](curves.png)", "",
+            f"*Losses are epoch means; quality is measured at each epoch's end on "
+            f"{curves.QUALITY_SAMPLES:,} samples (latent seed {curves.QUALITY_SEED}; toys 2,500) "
+            f"-- a curve, not the checkpoint's metrics below. Last point (epoch "
+            f"{last['epoch']}): {shown or 'no quality measured'}. The numbers are in "
+            f"`metadata.json` (`training.history`).*", ""]
+
+
 def render(config, metadata):
     """The card's markdown; everything it says comes from ``config.json`` and ``metadata.json``."""
     card = metadata.get("card") or {}
@@ -167,8 +182,11 @@ def render(config, metadata):
         cmd = training.get("command")
         if cmd:
             lines += ["Trained with:", "", "```bash", cmd, "```", ""]
-        rows = [(k, _fmt(v)) for k, v in sorted(training.items()) if k != "command"]
+        rows = [(k, _fmt(v)) for k, v in sorted(training.items())
+                if k not in ("command", "history")]
         lines += [_table(rows), ""]
+        if training.get("history"):
+            lines += _curves_section(training["history"])
     else:
         lines += ["Not trained (initial weights).", ""]
     if hparams:
@@ -189,8 +207,10 @@ def render(config, metadata):
         "## Files",
         "",
         "`config.json` (what to build), `model.weights.h5` (G and D weights), `metadata.json`, "
-        "this card, `samples.png`, and `checksums.sha256` (sha256 of every other file; ganzoo "
-        "verifies it before loading).",
+        "this card, `samples.png`, "
+        + ("`curves.png` (training curves), " if training.get("history") else "")
+        + "and `checksums.sha256` (sha256 of every other file; ganzoo verifies it before "
+        "loading).",
         "",
         f"Written by ganzoo {versions.get('ganzoo')} with Keras {versions.get('keras')} "
         f"({versions.get('backend')} backend) on {metadata.get('created')}.",

@@ -106,7 +106,7 @@ class TrainingRun:
 
     def __init__(self, name, out, epochs=None, data_dir=None, batch_size=None, save_every=180.0,
                  max_minutes=None, steps_per_epoch=None, verbose="auto", command=None,
-                 overwrite=False, seed=None):
+                 overwrite=False, seed=None, quality_every=1):
         self.entry = get_entry(name)
         hp = self.entry.hparams
         self.out = Path(out)
@@ -118,6 +118,9 @@ class TrainingRun:
         self.save_every = validation.nonnegative_float(save_every, "save_every (seconds)")
         max_minutes = _or(max_minutes, None, validation.nonnegative_float, "max_minutes")
         self.data_dir = data_dir
+        # a training-curve point (ganzoo.curves) every this many epochs; 0: none
+        self.quality_every = _or(quality_every, 1, validation.nonnegative_int, "quality_every")
+        self._probe = None
         # the run's seed: weight init, data order (seed + epoch) and the step's latent sampler
         self.seed = _or(seed, int(hp.get("seed", 0)), validation.nonnegative_int, "seed")
         self.deadline = None if max_minutes is None else time.monotonic() + 60 * max_minutes
@@ -238,9 +241,10 @@ class TrainingRun:
             if done < steps:
                 ds = data.load(self.entry.dataset, "train", batch_size=self.step_batch,
                                data_dir=self.data_dir, seed=self.seed + epoch,
-                               skip_batches=done).take(steps - done)
+                               skip_batches=done,
+                               labels=self.gan.needs_labels).take(steps - done)
                 try:
-                    self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                    fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
                                  callbacks=[_StateSaver(self, self.save_every)],
                                  verbose=self.verbose)
                 except guards.NonFiniteError as e:
@@ -254,6 +258,9 @@ class TrainingRun:
             if self.progress["step"] >= steps:
                 self.progress["epoch"] += 1
                 self.progress["step"] = 0
+                logs = ({k: v[-1] for k, v in fitted.history.items() if v}
+                        if done < steps else {})
+                self._curve_point(logs)
                 self.save_state()
                 save_sample_image(self.gan, self.entry.dataset,
                                   self.state_dir / f"samples_epoch{self.progress['epoch']:03d}.png")
@@ -266,6 +273,20 @@ class TrainingRun:
         print(f"Stopped after {self.progress['images_seen']} images (epoch {self.progress['epoch']}, "
               f"step {self.progress['step']}); run the same command again to continue.", flush=True)
         return False
+
+    def _curve_point(self, logs):
+        """Append the finished epoch's record to the run's history (:mod:`ganzoo.curves`)."""
+        from ganzoo import curves
+
+        epoch = self.progress["epoch"]
+        quality = None
+        if self.quality_every and epoch % self.quality_every == 0:
+            if self._probe is None:
+                self._probe = curves.QualityProbe(self.entry.dataset, self.data_dir)
+            quality = self._probe.measure(self.gan)
+        wall = self.progress["wall_time_s"] + time.monotonic() - self._clock
+        self.progress.setdefault("history", []).append(
+            curves.record(epoch, self.progress["images_seen"], wall, logs, quality))
 
     def write_checkpoint(self):
         p, hp = self.progress, dict(self.entry.hparams)
@@ -280,6 +301,8 @@ class TrainingRun:
             "sessions": p["sessions"],
             "machine": machine_description(),
         }
+        if p.get("history"):
+            training["history"] = p["history"]
         self.gan.save_pretrained(
             self.out, name=self.entry.name, dataset=self.entry.dataset,
             description=self.entry.description, training=training, hyperparameters=hp,

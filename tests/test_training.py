@@ -13,6 +13,10 @@ def _progress(out):
 
 
 def test_train_resumes_mid_epoch_then_finishes(tmp_path, mnist_dir, monkeypatch):
+    from ganzoo import curves
+
+    monkeypatch.setattr(curves, "QUALITY_SAMPLES", 100)  # the curve's protocol at a test's size
+    monkeypatch.setattr(curves, "REFERENCE_SIZE", 300)
     out = tmp_path / "run"
     kwargs = dict(epochs=2, data_dir=mnist_dir, batch_size=16, steps_per_epoch=3, verbose=0,
                   command="ganzoo train dcgan-mnist --test")
@@ -31,6 +35,15 @@ def test_train_resumes_mid_epoch_then_finishes(tmp_path, mnist_dir, monkeypatch)
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["training"]["images_seen"] == 96 and meta["training"]["sessions"] == 2
     assert "ganzoo train dcgan-mnist --test" in (out / "README.md").read_text()
+    # one training-curve point per epoch, carried across the two sessions, drawn into the card
+    history = meta["training"]["history"]
+    assert [(h["epoch"], h["images_seen"]) for h in history] == [(1, 48), (2, 96)]
+    assert set(history[1]["losses"]) >= {"d_loss", "g_loss"}
+    assert set(history[1]["quality"]) == {"confident", "class_share_min", "class_share_max", "fid"}
+    assert history == p["history"]
+    assert (out / "curves.png").stat().st_size > 1000
+    assert "curves.png" in (out / "checksums.sha256").read_text()
+    assert "![training curves](curves.png)" in (out / "README.md").read_text()
     gan = ganzoo.load(str(out))
     np.testing.assert_array_equal(gan.sample(3, seed=0), run.gan.sample(3, seed=0))
 
@@ -38,7 +51,7 @@ def test_train_resumes_mid_epoch_then_finishes(tmp_path, mnist_dir, monkeypatch)
 def test_resume_refuses_a_different_run(tmp_path, mnist_dir):
     out = tmp_path / "run"
     training.train("dcgan-mnist", out, epochs=1, data_dir=mnist_dir, batch_size=16,
-                   steps_per_epoch=1, verbose=0)
+                   steps_per_epoch=1, verbose=0, quality_every=0)
     try:
         training.TrainingRun("dcgan-mnist", out, epochs=1, data_dir=mnist_dir, batch_size=32)
     except ValueError as e:
@@ -64,7 +77,7 @@ from ganzoo import guards  # noqa: E402
 def _train_cmd(mnist_dir, out, *extra):
     return [sys.executable, "-m", "ganzoo", "train", "dcgan-mnist", "--data-dir", str(mnist_dir),
             "--out", str(out), "--epochs", "2", "--steps-per-epoch", "15", "--batch-size", "16",
-            "--save-every", "0", "--verbose", "0", *extra]
+            "--save-every", "0", "--verbose", "0", "--quality-every", "0", *extra]
 
 
 def _state_arrays(out):
