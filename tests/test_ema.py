@@ -92,3 +92,25 @@ def test_training_state_resumes_the_average(tmp_path):
 def test_bad_ema_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         GeneratorEMA(**kwargs)
+
+
+def test_run_fraction_sets_the_half_life_from_the_runs_length(tmp_path):
+    gan = ganzoo.create("mlp", dataset="ring8", total_steps=1000,
+                        techniques=[{"name": "ema", "run_fraction": 0.05}])
+    ema = next(t for t in gan.techniques if t.key == "ema")
+    assert ema.half_life == 50.0 and ema.decay == pytest.approx(0.5 ** (1 / 50))
+    # without total_steps: the entry's own budget (epochs x steps per epoch of the train split)
+    default = ganzoo.create("mlp", dataset="ring8", epochs=2, batch_size=100,
+                            techniques=[{"name": "ema", "run_fraction": 0.1}])
+    assert next(t for t in default.techniques if t.key == "ema").half_life == 0.1 * 2 * 1000
+    # the checkpoint keeps the fraction and the resolved half-life: a reload averages the same way
+    again = ganzoo.load(str(gan.save_pretrained(tmp_path / "ema")))
+    loaded = next(t for t in again.techniques if t.key == "ema")
+    assert (loaded.run_fraction, loaded.half_life, loaded.decay) == (0.05, 50.0, ema.decay)
+    with pytest.raises(ValueError, match="not both"):
+        GeneratorEMA(decay=0.9, run_fraction=0.1)
+    with pytest.raises(ValueError, match="run_fraction"):
+        GeneratorEMA(run_fraction=0.0)
+    bare = GeneratorEMA(run_fraction=0.1)
+    with pytest.raises(ValueError, match="needs the run's length"):
+        bare.update_state(gan)

@@ -45,7 +45,11 @@ class GeneratorEMA(Technique):
     Args:
         decay: per-step decay in (0, 1); or
         half_life: steps after which an update's weight in the average has halved
-            (``decay = 0.5 ** (1 / half_life)``). Give one of the two.
+            (``decay = 0.5 ** (1 / half_life)``); or
+        run_fraction: the half-life as a fraction of the run's G steps (e.g. 0.05), for recipes
+            whose runs differ in length: ``ganzoo.create`` / ``ganzoo train`` know the run's
+            steps and set ``half_life = run_fraction * steps`` (:meth:`set_run_length`). Give one
+            of the three; a checkpoint records the resolved ``half_life`` beside it.
     """
 
     key = "ema"
@@ -54,11 +58,22 @@ class GeneratorEMA(Technique):
     paper = ("Yazıcı et al., The Unusual Effectiveness of Averaging in GAN Training, ICLR 2019, "
              "arXiv:1806.04498; Karras et al., Progressive Growing of GANs, ICLR 2018")
 
-    def __init__(self, decay=None, half_life=None, **kwargs):
+    def __init__(self, decay=None, half_life=None, run_fraction=None, **kwargs):
         super().__init__(**kwargs)
         if decay is not None and half_life is not None:
             raise ValueError(f"ema: give decay= or half_life=, not both; got decay={decay!r}, "
                              f"half_life={half_life!r}")
+        if run_fraction is not None:
+            if decay is not None:
+                raise ValueError(f"ema: give decay= or run_fraction=, not both; got "
+                                 f"decay={decay!r}, run_fraction={run_fraction!r}")
+            run_fraction = validation.probability(run_fraction, "ema: run_fraction",
+                                                  open_left=True, open_right=False)
+        self.run_fraction = run_fraction
+        if run_fraction is not None and half_life is None:
+            self.decay = self.half_life = None  # set by set_run_length
+            self.average = None
+            return
         if half_life is not None:
             half_life = validation.positive_float(half_life, "ema: half_life")
             decay = decay_for_half_life(half_life)
@@ -71,6 +86,15 @@ class GeneratorEMA(Technique):
         self.decay = decay
         self.half_life = half_life
         self.average = None
+
+    def set_run_length(self, steps):
+        """Resolve ``run_fraction``: half-life = ``run_fraction * steps`` G steps (a no-op for a
+        fixed ``decay`` / ``half_life``)."""
+        if self.run_fraction is None:
+            return
+        steps = validation.positive_int(steps, "ema: the run's steps")
+        self.half_life = max(1.0, self.run_fraction * steps)
+        self.decay = decay_for_half_life(self.half_life)
 
     def attach(self, gan):
         if self.average is not None:
@@ -90,6 +114,10 @@ class GeneratorEMA(Technique):
             avg.assign(ops.copy(w.value))  # a copy: JAX must not see one buffer twice
 
     def update_state(self, gan):
+        if self.decay is None:
+            raise ValueError("ema: run_fraction needs the run's length; build the GAN with "
+                             "ganzoo.create(..., total_steps=N) or train it with `ganzoo train`, "
+                             "or give half_life= / decay=")
         beta = ema_beta(self.num_updates, self.decay)
         for avg, w in zip(self.average.weights, gan.generator.weights):
             if "int" in str(w.dtype):  # (no integer weights in ganzoo's generators today)
@@ -104,6 +132,8 @@ class GeneratorEMA(Technique):
 
     def get_config(self):
         config = {**super().get_config()}
+        if self.run_fraction is not None:
+            config["run_fraction"] = self.run_fraction
         if self.half_life is not None:
             config["half_life"] = self.half_life
         else:

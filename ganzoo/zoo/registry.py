@@ -71,7 +71,8 @@ class Entry:
         loss: loss family (:mod:`ganzoo.losses`); default: the techniques' or ``"nonsat"``.
         update: ``"simultaneous"`` or ``"alternating"``; default: the techniques' or simultaneous.
         hparams: training hyper-parameters (``batch_size`` -- per D step --, ``epochs``,
-            ``learning_rate``, ``beta_1``, ``beta_2``, ``seed``, ``n_critic``).
+            ``learning_rate``, ``beta_1``, ``beta_2``, ``seed``, ``n_critic``, ``optimizer``,
+            ``clip_norm``, ...: see :data:`HPARAMS`).
         hub_repo / hub_revision: where the checkpoint is published on the Hugging Face Hub.
         manifest_sha256: sha256 of the checkpoint's ``checksums.sha256`` (pins every file).
         paper / license / notes: for the model card.
@@ -119,6 +120,10 @@ def _seed(value, name):
     return None if value is None else validation.nonnegative_int(value, name)
 
 
+def _clip_norm(value, name):
+    return None if value is None else validation.positive_float(value, name)
+
+
 # The training hyper-parameters an entry -- or create's keyword arguments -- may set, each with
 # its check (value -> converted value, or ValueError quoting the value and the valid range).
 HPARAMS = {
@@ -135,7 +140,24 @@ HPARAMS = {
     # decay both rates to 0 over the run (its epochs of the dataset's train split): "linear"
     # (PolynomialDecay, power 1) or "cosine" (CosineDecay); None keeps them constant
     "lr_decay": lambda value, name: validation.choice(value, name, (None, "linear", "cosine")),
+    # both players' optimizer: "adam" (the default: keras Adam, beta_1 / beta_2 / epsilon) or
+    # "rmsprop" (keras RMSprop, rho / epsilon; no momentum, not centered) -- see OPTIMIZERS
+    "optimizer": lambda value, name: validation.choice(value, name, tuple(OPTIMIZERS)),
+    "rho": _beta,  # RMSprop's decay of the squared-gradient average
+    # keras's epsilon: Adam's step is m / (sqrt(v) + epsilon), RMSprop's g / sqrt(v + epsilon)
+    "epsilon": validation.positive_float,
+    # clip each player's gradients to this global norm before its optimizer step (keras's
+    # global_clipnorm: all the player's gradients scaled by min(1, clip_norm / ||g||)); a
+    # player's own value wins; None: no clipping
+    "clip_norm": _clip_norm,
+    "g_clip_norm": _clip_norm,
+    "d_clip_norm": _clip_norm,
 }
+
+# The optimizers an entry may choose (hyper-parameter ``optimizer``) and the hyper-parameters that
+# are options of only one of them (``learning_rate`` and ``epsilon`` are options of both). A
+# recipe's option of the optimizer not chosen is dropped; an entry's own is refused.
+OPTIMIZERS = {"adam": ("beta_1", "beta_2"), "rmsprop": ("rho",)}
 
 # create()'s own keyword arguments (a misspelt one lands in **hparams: suggest it)
 CREATE_KEYWORDS = ("seed", "dataset", "techniques", "generator", "discriminator", "loss", "update",
@@ -210,6 +232,8 @@ def resolve_entry(entry):
         raise ValueError(f"entry {entry.name!r}: unknown family {entry.family!r}; known: "
                          f"{', '.join(sorted(FAMILIES))}")
     specs = techniques_lib.technique_specs(entry.techniques)
+    # techniques that train on labels (cgan, acgan) get the dataset's class count (or refuse it)
+    specs = techniques_lib.with_dataset_classes(specs, entry.dataset)
     techniques = techniques_lib.resolve(specs)
     recipe = RECIPES[entry.family]
     g_cls, d_cls = FAMILIES[entry.family]
@@ -243,6 +267,7 @@ def resolve_entry(entry):
     hparams.update(given)
     if engine.get("n_critic", 1) > 1:
         hparams.setdefault("n_critic", engine["n_critic"])
+    hparams = _optimizer_options(hparams, given, techniques)
     loss = entry.loss or engine.get("loss", "nonsat")
     validation.choice(loss, "loss", tuple(losses.LOSSES))
     update = entry.update or engine.get("update", "simultaneous")
@@ -357,6 +382,10 @@ def build(entry, seed=None, total_steps=None):
         techniques=entry.techniques,
         n_critic=hp.get("n_critic", 1),
     )
+    # techniques whose settings are fractions of the run (the EMA's half-life) learn its length
+    for technique in gan.techniques:
+        if hasattr(technique, "set_run_length"):
+            technique.set_run_length(total_steps or run_steps(entry))
     steps = None
     if hp.get("lr_decay"):
         steps = total_steps or run_steps(entry)
@@ -365,10 +394,35 @@ def build(entry, seed=None, total_steps=None):
     return gan
 
 
+def _optimizer_options(hparams, given, techniques):
+    """``hparams`` without the options of the optimizer the entry does not use (a recipe's Adam
+    betas under ``optimizer="rmsprop"``); such an option given by the entry itself (``given``) is
+    a ``ValueError``."""
+    name = hparams.get("optimizer", "adam")
+    setter = next((t.key for t in reversed(techniques) if "optimizer" in t.hparams), None)
+    why = (" (given)" if "optimizer" in given else
+           f" (set by technique {setter!r})" if setter else " (the default)")
+    for other, keys in OPTIMIZERS.items():
+        if other == name:
+            continue
+        for k in keys:
+            if k in given:
+                raise ValueError(
+                    f"{k} is an option of the {other!r} optimizer, but the optimizer is "
+                    f"{name!r}{why}; give optimizer={other!r} to use it, or leave {k} out"
+                )
+            hparams.pop(k, None)
+    return hparams
+
+
 def _optimizer(hp, player, decay_steps=None):
-    """Adam for ``player`` ("g" / "d"): its own rate if given (TTUR), else ``learning_rate``;
-    decayed to 0 over ``decay_steps`` of its own steps when ``lr_decay`` is set."""
-    kw = {k: hp[k] for k in ("learning_rate", "beta_1", "beta_2") if k in hp}
+    """The optimizer of ``player`` ("g" / "d"): ``optimizer`` (Adam by default, or RMSprop) with
+    its options from ``hp``; the player's own rate if given (TTUR), else ``learning_rate``,
+    decayed to 0 over ``decay_steps`` of its own steps when ``lr_decay`` is set; its gradients
+    clipped to the global norm ``{player}_clip_norm`` if given, else ``clip_norm`` (keras's
+    ``global_clipnorm``, applied to all of the player's gradients at each of its steps)."""
+    name = hp.get("optimizer", "adam")
+    kw = {k: hp[k] for k in ("learning_rate", "epsilon") + OPTIMIZERS[name] if k in hp}
     if f"{player}_learning_rate" in hp:
         kw["learning_rate"] = hp[f"{player}_learning_rate"]
     if hp.get("lr_decay") and decay_steps:
@@ -377,4 +431,9 @@ def _optimizer(hp, player, decay_steps=None):
             keras.optimizers.schedules.PolynomialDecay(rate, decay_steps, end_learning_rate=0.0)
             if hp["lr_decay"] == "linear" else
             keras.optimizers.schedules.CosineDecay(rate, decay_steps, alpha=0.0))
+    clip = hp.get(f"{player}_clip_norm", hp.get("clip_norm"))
+    if clip is not None:
+        kw["global_clipnorm"] = clip
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(**{"learning_rate": DEFAULT_LR, **kw})
     return default_optimizer(**kw)
