@@ -52,7 +52,8 @@ class GAN(keras.Model):
         generator: a ``keras.Model`` mapping ``(batch, latent_dim)`` to images in [-1, 1]; it must
             have a ``latent_dim`` attribute.
         discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
-        loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``, ``"wasserstein"``).
+        loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``, ``"minimax"``,
+            ``"lsgan"``, ``"hinge"``, ``"wasserstein"``).
         update: the update rule: ``"simultaneous"`` (one forward pass gives both players'
             gradients), ``"alternating"`` (D steps first; G is then scored by the updated D, same
             ``z``, as in the DCGAN authors' code), ``"unrolled"`` (G against D unrolled ``k = 5``
@@ -208,7 +209,7 @@ class GAN(keras.Model):
         values = self.update_rule.step(self, real)
         for technique in self.techniques:
             technique.update_state(self)
-        score = ops.sigmoid if self.loss_name == "nonsat" else (lambda x: x)
+        score = losses.score(self.loss_name)  # D(x) in [0, 1] for nonsat / minimax, else raw
         # "loss" (d_loss + g_loss) is no objective: it is there so that Keras's own callbacks
         # (TerminateOnNaN, ...) see a non-finite step like ganzoo's guard does.
         values["loss"] = values["d_loss"] + values["g_loss"]

@@ -2,6 +2,8 @@
 
 from ganzoo.layers.maxout import LinearMaxout
 from ganzoo.layers.minibatch_discrimination import MinibatchDiscrimination
+from ganzoo.layers.spectral_norm import SpectralNorm, spectral_normalize
 from ganzoo.layers.virtual_batch_norm import VirtualBatchNormalization
 
-__all__ = ["LinearMaxout", "MinibatchDiscrimination", "VirtualBatchNormalization"]
+__all__ = ["LinearMaxout", "MinibatchDiscrimination", "SpectralNorm", "VirtualBatchNormalization",
+           "spectral_normalize"]

@@ -64,8 +64,13 @@ class LinearMaxout(keras.layers.Layer):
         )
 
     def call(self, inputs):
+        return self.apply_kernel(inputs, self.kernel)
+
+    def apply_kernel(self, inputs, kernel):
+        """The layer's map with ``kernel`` in place of its own (spectral normalization's
+        ``W / σ``, :class:`~ganzoo.layers.SpectralNorm`); the bias is the layer's."""
         inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
-        h = ops.matmul(inputs, self.kernel) + self.bias
+        h = ops.matmul(inputs, ops.cast(kernel, self.compute_dtype)) + self.bias
         if self.pieces == 1:
             return h
         lead = (-1,) if len(h.shape) == 2 else tuple(ops.shape(h)[:-1])

@@ -28,6 +28,8 @@ Options used by techniques (:mod:`ganzoo.techniques`):
   convolutions are per-example) and each VBN layer normalizes with the reference statistics, so an
   image depends only on its own ``z`` -- in training and in sampling alike.
 * ``DCGANDiscriminator(norm=None)``: no batch norm (a WGAN-GP critic).
+* ``DCGANDiscriminator(norm="spectral")``: no batch norm; every convolution and the logit layer
+  are :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN, Miyato et al. 2018), with biases.
 * ``DCGANDiscriminator(minibatch_discrimination={"num_kernels": B, "kernel_dim": C})``: a
   :class:`~ganzoo.layers.MinibatchDiscrimination` layer between the flattened features and the logit.
 * ``D(x, return_features=True)`` returns ``(logits, features)``; the features are the flattened last
@@ -38,7 +40,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo import validation
-from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
+from ganzoo.layers import MinibatchDiscrimination, SpectralNorm, VirtualBatchNormalization
 
 _INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 _GAMMA_INIT = {"class_name": "RandomNormal", "config": {"mean": 1.0, "stddev": 0.02}}
@@ -77,6 +79,12 @@ def _bn(name):
     return layers.BatchNormalization(
         momentum=0.9, epsilon=1e-5, gamma_initializer=_GAMMA_INIT, name=name
     )
+
+
+def _spectral(layer):
+    """``layer`` spectrally normalized (:class:`~ganzoo.layers.SpectralNorm`, one power iteration
+    per training call, as in SNGAN)."""
+    return SpectralNorm(layer, name=f"{layer.name}_sn")
 
 
 def _check_choice(what, value, choices):
@@ -224,7 +232,7 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
     def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
                  minibatch_discrimination=None, **kwargs):
         super().__init__(**kwargs)
-        self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None))
+        self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.image_shape = _check_image_shape(image_shape)
         self.width = validation.positive_int(width, "width")
@@ -238,14 +246,17 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
                 strides=2,
                 padding="same",
                 # BN follows every conv but the first (D's input layer).
-                use_bias=i == 0 or self.norm is None,
+                use_bias=i == 0 or self.norm != "batch",
                 kernel_initializer=_INIT,
                 name=f"down{i}",
             )
-            self.blocks.append((conv, None if i == 0 or self.norm is None else _bn(f"down{i}_bn")))
+            conv = _spectral(conv) if self.norm == "spectral" else conv
+            bn = _bn(f"down{i}_bn") if i > 0 and self.norm == "batch" else None
+            self.blocks.append((conv, bn))
         self.flatten = layers.Flatten()
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
-        self.to_logit = layers.Dense(1, kernel_initializer=_INIT, name="to_logit")
+        to_logit = layers.Dense(1, kernel_initializer=_INIT, name="to_logit")
+        self.to_logit = _spectral(to_logit) if self.norm == "spectral" else to_logit
 
     def build(self, input_shape=None):
         if not self.built:

@@ -38,6 +38,10 @@ kernel_initializer=N(0, 0.02))``:
   unseeded initializer draws different weights per layer; an initializer with a fixed ``seed``
   would give equal-shaped layers equal weights.
 
+``MLPDiscriminator(norm="spectral")``: every hidden layer (``Dense`` or ``LinearMaxout``) and the
+logit layer are :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN, Miyato et al. 2018); the
+default ``norm=None`` has no normalization.
+
 ``D(x, return_features=True)`` returns ``(logits, features)`` with the features = the last hidden
 layer's output (``units`` values; feature matching's layer), taken before the optional
 :class:`~ganzoo.layers.MinibatchDiscrimination` layer (``minibatch_discrimination={...}``).
@@ -49,7 +53,7 @@ import keras
 from keras import layers
 
 from ganzoo import validation
-from ganzoo.layers import LinearMaxout
+from ganzoo.layers import LinearMaxout, SpectralNorm
 from ganzoo.models.dcgan import DiscriminatorHead, minibatch_layer, minibatch_spec
 
 # PacGAN's (and ALI's) toy nets: Blocks BatchNormalization's epsilon, their population update
@@ -133,8 +137,7 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
                  maxout_pieces=None, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        if norm is not None:
-            raise ValueError(f"MLPDiscriminator has no normalization layers (norm=None); got {norm!r}")
+        self.norm = validation.choice(norm, "MLPDiscriminator norm", (None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
         self.units = validation.positive_int(units, "units")
@@ -143,16 +146,20 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
         self.maxout_pieces = _pieces(maxout_pieces)
         self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
         if self.maxout_pieces is None:
-            self.hidden = [layers.Dense(self.units, activation="relu",
-                                        kernel_initializer=self.kernel_initializer, name=f"fc{i}")
-                           for i in range(self.depth)]
+            self.hidden = [self._spectral(layers.Dense(
+                self.units, activation="relu", kernel_initializer=self.kernel_initializer,
+                name=f"fc{i}")) for i in range(self.depth)]
         else:
-            self.hidden = [LinearMaxout(self.units, self.maxout_pieces,
-                                        kernel_initializer=self.kernel_initializer,
-                                        name=f"maxout{i}")
-                           for i in range(self.depth)]
-        self.to_logit = layers.Dense(1, kernel_initializer=self.kernel_initializer,
-                                     name="to_logit")
+            self.hidden = [self._spectral(LinearMaxout(
+                self.units, self.maxout_pieces, kernel_initializer=self.kernel_initializer,
+                name=f"maxout{i}")) for i in range(self.depth)]
+        to_logit = layers.Dense(1, kernel_initializer=self.kernel_initializer, name="to_logit")
+        self.to_logit = self._spectral(to_logit)
+
+    def _spectral(self, layer):
+        """``layer``, spectrally normalized with ``norm="spectral"`` (every hidden layer and the
+        logit layer, as in SNGAN)."""
+        return SpectralNorm(layer, name=f"{layer.name}_sn") if self.norm == "spectral" else layer
 
     def build(self, input_shape=None):
         if not self.built:
@@ -169,5 +176,5 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
         return {**super().get_config(), "units": self.units, "depth": self.depth,
                 "input_dim": self.image_shape[0],
                 "minibatch_discrimination": self.minibatch_discrimination,
-                "maxout_pieces": self.maxout_pieces,
+                "maxout_pieces": self.maxout_pieces, "norm": self.norm,
                 "kernel_initializer": self.kernel_initializer}

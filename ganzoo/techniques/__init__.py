@@ -19,6 +19,7 @@ from ganzoo.techniques.salimans import (  # noqa: F401
     VirtualBatchNormalizationTechnique, feature_matching_loss, historical_penalty,
     running_average,
 )
+from ganzoo.techniques.spectral import SpectralNormalizationTechnique  # noqa: F401
 
 
 def list_techniques():

@@ -1,9 +1,12 @@
-"""D's targets: one-sided label smoothing and label noise (non-saturating loss only)."""
+"""D's targets: one-sided label smoothing and label noise. They need a loss whose D loss has
+targets (:data:`ganzoo.losses.TARGET_LOSSES`: nonsat, minimax, lsgan); with hinge or
+Wasserstein losses, which have none, the GAN refuses them when it is built."""
 
 import keras
 from keras import ops
 
 from ganzoo import validation
+from ganzoo.losses import TARGET_LOSSES
 from ganzoo.techniques.base import Technique, register_technique
 
 
@@ -24,7 +27,7 @@ class OneSidedLabelSmoothing(Technique):
 
     key = "one_sided_label_smoothing"
     order = 20
-    losses = ("nonsat",)
+    losses = TARGET_LOSSES
     paper = "Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016, sec. 3.4"
 
     def __init__(self, smoothing=0.9, **kwargs):
@@ -48,7 +51,7 @@ class LabelNoise(Technique):
 
     key = "label_noise"
     order = 30
-    losses = ("nonsat",)
+    losses = TARGET_LOSSES
     paper = "Chintala et al., How to Train a GAN (ganhacks), 2016, trick 6"
 
     def __init__(self, p=0.05, **kwargs):
