@@ -24,6 +24,16 @@ composes without a new class. Their loss hooks receive a :class:`~ganzoo.updates
 
 Samples: :meth:`GAN.sample` draws latents with NumPy (``np.random.default_rng(seed)``), so the
 same seed gives the same ``z`` -- and the same images -- under every backend.
+
+Class conditions. A generator built with ``num_classes=K`` makes a *conditional* GAN: it trains on
+``(images, labels)`` batches (``ganzoo.data.load(name, labels=True)``, ``fit(x, y)``), the step
+draws a class for every generated image (a technique's
+:meth:`~ganzoo.techniques.Technique.choose_fake_labels` hook -- the real batch's labels for
+``cgan`` -- else uniformly, from the model's seed generator), G and an input-conditioned D see
+those classes, and the step context carries the real and the generated batch's labels
+(``ctx.labels`` / ``ctx.fake_labels``) to the techniques (``acgan``'s class losses). An
+unconditional GAN accepts ``(images, labels)`` batches too: the labels reach ``ctx.labels`` and
+nothing else. ``sample(n, seed, labels=...)`` picks the classes.
 """
 
 import keras
@@ -84,6 +94,7 @@ class GAN(keras.Model):
         self.d_loss_fn, self.g_loss_fn = losses.get(loss)
         self.latent_dim = int(generator.latent_dim)
         self.image_shape = tuple(generator.image_shape)
+        self.num_classes = _player_classes(generator, discriminator)
         self.seed = None if seed is None else validation.nonnegative_int(seed, "seed")
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.g_optimizer = None
@@ -144,6 +155,9 @@ class GAN(keras.Model):
     def fit(self, x=None, *args, shuffle=None, callbacks=None, check_finite=True, **kwargs):
         """``keras.Model.fit``; a ``tf.data`` input is used in its own order (it shuffles itself).
 
+        A conditional GAN (:attr:`needs_labels`) needs ``(images, labels)``: a dataset of pairs
+        or ``fit(x, y)`` with int class labels in ``[0, num_classes)`` (checked here).
+
         Before training, the data are checked (:func:`ganzoo.guards.check_training_data`: not
         empty, finite, images in [-1, 1] -- for a dataset, its first batch). With
         ``check_finite=True`` (default) a step whose losses are not finite stops training at once
@@ -156,6 +170,8 @@ class GAN(keras.Model):
         if self.n_critic > 1 and kwargs.get("batch_size") is not None:
             self._check_critic_batch(kwargs["batch_size"])
         guards.check_training_data(self, x)
+        if self.needs_labels:
+            self._check_labeled(x, args[0] if args else kwargs.get("y"))
         callbacks = list(callbacks or [])
         if check_finite:
             callbacks.insert(0, guards.NonFiniteGuard())  # first: nothing saves a bad step
@@ -178,6 +194,67 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         return list(self._trackers.values())
+
+    # ------------------------------------------------------------------------- class labels
+    @property
+    def conditional(self):
+        """Whether G is conditioned on a class (its ``num_classes`` is set)."""
+        return self.num_classes is not None
+
+    @property
+    def needs_labels(self):
+        """Whether training needs the data's class labels: a conditional G, or a technique that
+        reads them (``Technique.needs_labels``)."""
+        return self.conditional or any(t.needs_labels for t in self.techniques)
+
+    def _labels_needed_error(self, got):
+        what = (f"conditional (num_classes={self.num_classes})" if self.conditional else
+                "trained with techniques that read class labels")
+        return ValueError(
+            f"This GAN is {what}: it trains on (images, labels) batches -- "
+            "ganzoo.data.load(name, labels=True), or fit(x, y) with int class labels; got " + got)
+
+    def _check_labeled(self, x, y):
+        """Refuse, before training, data without labels or with labels out of range."""
+        if hasattr(x, "element_spec"):
+            spec = x.element_spec
+            if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
+                raise self._labels_needed_error("a dataset of images only")
+            return
+        if y is None:
+            if isinstance(x, np.ndarray) or keras.backend.is_tensor(x):
+                raise self._labels_needed_error("images only (y=None)")
+            return  # a generator / PyDataset: checked when the step reads a batch
+        if self.conditional:
+            self.check_labels(np.asarray(y), len(y), what="y")
+
+    def check_labels(self, labels, n, what="labels"):
+        """``labels`` as an int64 array of ``n`` class indices in ``[0, num_classes)``: an int
+        (every sample that class) or ``n`` ints. A clear ``ValueError`` otherwise."""
+        if not self.conditional:
+            raise ValueError(
+                f"{what}= is for a conditional GAN; this GAN's generator is unconditional "
+                "(num_classes=None). Build it with num_classes= (ganzoo.create(..., "
+                "techniques=['cgan'] or ['acgan'])) to choose classes.")
+        k = self.num_classes
+        if isinstance(labels, (int, np.integer)) and not isinstance(labels, (bool, np.bool_)):
+            labels = np.full((n,), int(labels), np.int64)
+        array = np.asarray(labels)
+        if array.dtype.kind not in "iu" or array.dtype == np.bool_:
+            raise ValueError(f"{what} must be an int class index or {n} int class indices in "
+                             f"[0, {k}); got {labels!r}" if array.size <= 10 else
+                             f"{what} must be int class indices in [0, {k}); got dtype "
+                             f"{array.dtype}")
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.shape != (n,):
+            raise ValueError(f"{what} must be an int or {n} int class indices (shape ({n},)); "
+                             f"got shape {array.shape}")
+        bad = (array < 0) | (array >= k)
+        if bad.any():
+            raise ValueError(f"{what} must be class indices in [0, {k}) (num_classes={k}); got "
+                             f"{int(array[bad][0])}")
+        return array.astype(np.int64)
 
     # ----------------------------------------------------------------------------- training
     def _real_batch(self, data):
@@ -203,10 +280,29 @@ class GAN(keras.Model):
         module adapts, and the body below (:meth:`step`) is the same for all backends."""
         return backend.train_step(self, *args)
 
+    def _batch_labels(self, data):
+        """The batch's class labels (``(images, labels)`` data), or ``None``. A GAN that needs
+        them gets int32 of shape (batch,); an unconditional one gets them as they are."""
+        labels = data[1] if isinstance(data, (tuple, list)) and len(data) > 1 else None
+        if not self.needs_labels:
+            return labels
+        if labels is None:
+            raise self._labels_needed_error("a batch of images only")
+        dtype = keras.backend.standardize_dtype(labels.dtype)
+        if not dtype.startswith(("int", "uint")):
+            raise ValueError(f"class labels must be int class indices; got dtype {dtype}")
+        if len(labels.shape) == 2 and labels.shape[1] == 1:
+            labels = ops.reshape(labels, (-1,))
+        if len(labels.shape) != 1:
+            raise ValueError("class labels must be int class indices of shape (batch,); got "
+                             f"shape {tuple(labels.shape)}")
+        return ops.cast(labels, "int32")
+
     def step(self, data):
         """The one training-step body: stateful ``keras.ops`` code, backend-independent."""
         real = self._real_batch(data)
-        values = self.update_rule.step(self, real)
+        labels = self._batch_labels(data)
+        values = self.update_rule.step(self, real, labels)
         for technique in self.techniques:
             technique.update_state(self)
         score = losses.score(self.loss_name)  # D(x) in [0, 1] for nonsat / minimax, else raw
@@ -219,20 +315,43 @@ class GAN(keras.Model):
             self._trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
-    def discriminate(self, x, training=True):
+    def discriminate(self, x, training=True, labels=None):
         """D on ``x`` as the step sees it: ``(D's input after the techniques' input transforms,
-        logits, features)``."""
+        logits, features)``. ``labels``: the classes of ``x``, given to a D conditioned on its
+        input (cGAN) and ignored by any other D."""
         for technique in self.techniques:
             x = technique.d_input(self, x)
-        logits, features = self.discriminator(x, training=training, return_features=True)
+        kwargs = {"labels": labels} if getattr(self.discriminator, "takes_labels", False) else {}
+        logits, features = self.discriminator(x, training=training, return_features=True,
+                                              **kwargs)
         return x, logits, features
 
     def _latents(self, batch):
         return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
 
-    def _d_forward(self, real, fake):
+    def _fake_labels(self, labels, batch):
+        """The classes of a generated batch of ``batch`` images (``labels``: the real batch's):
+        ``None`` for an unconditional G; else the first technique's
+        :meth:`~ganzoo.techniques.Technique.choose_fake_labels` choice, or uniform over the
+        classes (drawn after ``z`` from the model's seed generator)."""
+        if not self.conditional:
+            return None
+        for technique in self.techniques:
+            chosen = technique.choose_fake_labels(self, labels, batch)
+            if chosen is not None:
+                return chosen
+        return keras.random.randint((batch,), 0, self.num_classes, dtype="int32",
+                                    seed=self.seed_generator)
+
+    def _fake(self, z, labels=None, training=True):
+        """G's images for ``z`` (and, for a conditional G, the classes ``labels``)."""
+        if self.conditional:
+            return self.generator(z, labels=labels, training=training)
+        return self.generator(z, training=training)
+
+    def _d_forward(self, real, fake, labels=None, fake_labels=None):
         """D on the real and the generated batch: a full :class:`~ganzoo.updates.StepContext`."""
-        return StepContext.forward(self, real, fake)
+        return StepContext.forward(self, real, fake, labels, fake_labels)
 
     def _d_loss(self, ctx):
         """D's loss with the techniques' targets, and the sum of their penalties."""
@@ -259,8 +378,8 @@ class GAN(keras.Model):
         raise NotImplementedError("GAN.evaluate is not defined; use ganzoo metrics instead")
 
     # ---------------------------------------------------------------------------- sampling
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
+    def call(self, z, labels=None, training=False):
+        return self._fake(z, labels, training=training)
 
     @property
     def sampler(self):
@@ -283,12 +402,13 @@ class GAN(keras.Model):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
 
-    def generate(self, z, batch_size=256):
+    def generate(self, z, labels=None, batch_size=256):
         """Images for the latent vectors ``z`` (array of shape (n, latent_dim)).
 
         Returns a NumPy float32 array of shape (n, H, W, C) with values in [-1, 1]
         (``training=False``: batch norm uses its moving statistics, so an image depends only on
-        its own ``z``).
+        its own ``z``). ``labels``: the classes for a conditional GAN (required there: an int for
+        every image, or n ints); refused for an unconditional one.
         """
         batch_size = validation.positive_int(batch_size, "batch_size")
         z = np.asarray(z, dtype=np.float32)
@@ -296,23 +416,44 @@ class GAN(keras.Model):
             raise ValueError(
                 f"z must have shape (n, {self.latent_dim}); got {tuple(z.shape)}"
             )
+        if labels is not None or self.conditional:
+            if labels is None:
+                raise ValueError(
+                    f"This GAN is conditional (num_classes={self.num_classes}): give generate() "
+                    "labels= (an int, or one int class per latent); gan.sample(n, seed) draws "
+                    "them from its seed")
+            labels = self.check_labels(labels, len(z)).astype(np.int32)
         G = self.sampler
         out = [
-            ops.convert_to_numpy(G(z[i : i + batch_size], training=False))
+            ops.convert_to_numpy(
+                G(z[i : i + batch_size], training=False) if labels is None else
+                G(z[i : i + batch_size], labels=labels[i : i + batch_size], training=False))
             for i in range(0, len(z), batch_size)
         ]
         if not out:
             return np.zeros((0,) + self.image_shape, np.float32)
         return np.concatenate(out).astype(np.float32)
 
-    def sample(self, n, seed=None, batch_size=256):
+    def sample(self, n, seed=None, batch_size=256, labels=None):
         """``n`` images: NumPy float32, shape (n, H, W, C), values in [-1, 1].
 
         The same ``seed`` gives the same images (the latents are drawn by
         ``np.random.default_rng(seed)``); ``seed=None`` draws fresh ones. Use
         :func:`ganzoo.utils.images.to_uint8` for 0-255 pixels.
+
+        ``labels`` (conditional GANs only; an error otherwise): an int (every image of that
+        class) or ``n`` ints. Without it a conditional GAN draws the classes uniformly from the
+        same generator, after the latents (``rng.integers(num_classes, size=n)``): the latents
+        stay ``latents(n, seed)`` and the same seed gives the same classes and images.
         """
-        return self.generate(self.latents(n, seed), batch_size=batch_size)
+        n = validation.nonnegative_int(n, "n")
+        if labels is not None and not self.conditional:
+            self.check_labels(labels, n)  # the unconditional GAN's error
+        rng = np.random.default_rng(seed)
+        z = self.latents(n, rng)
+        if self.conditional and labels is None:
+            labels = rng.integers(0, self.num_classes, size=n)
+        return self.generate(z, labels=labels, batch_size=batch_size)
 
     # ----------------------------------------------------------------------- serialization
     def get_config(self):
@@ -355,6 +496,18 @@ class GAN(keras.Model):
         from ganzoo import checkpoint
 
         return checkpoint.save(self, directory, **card)
+
+
+def _player_classes(generator, discriminator):
+    """The GAN's number of classes (G's ``num_classes``, or ``None``); G and D must agree."""
+    g_classes = getattr(generator, "num_classes", None)
+    d_classes = getattr(discriminator, "num_classes", None)
+    if d_classes is not None and g_classes != d_classes:
+        raise ValueError(
+            f"The discriminator is built for {d_classes} classes but the generator for "
+            f"{g_classes}: a class-conditional GAN needs num_classes={d_classes} on both players "
+            "(ganzoo.create sets both for the 'cgan' and 'acgan' techniques)")
+    return g_classes
 
 
 class _OptimizerPair:

@@ -3,9 +3,12 @@
 A rule is a small registered object, chosen by name like a technique
 (``GAN(update="alternating", n_critic=5)``, a technique's ``engine = {"update": ...}``, or
 ``GAN(update={"name": "unrolled", "k": 5})``). The GAN's step body reads the batch, calls
-``rule.step(gan, real)`` and then the techniques' state updates; a rule uses the GAN's own pieces
-(:meth:`GAN.discriminate`, ``gan._d_forward`` / ``_d_loss`` / ``_g_loss``) and takes gradients only
-through :mod:`ganzoo.backend`, so every rule runs under TF, JAX and torch.
+``rule.step(gan, real, labels)`` and then the techniques' state updates; a rule uses the GAN's own
+pieces (:meth:`GAN.discriminate`, ``gan._latents`` / ``_fake_labels`` / ``_fake`` / ``_d_forward`` /
+``_d_loss`` / ``_g_loss``) and takes gradients only through :mod:`ganzoo.backend`, so every rule
+runs under TF, JAX and torch. ``labels`` is the real batch's class labels (or ``None``); every rule
+puts them, and the generated batch's classes (``gan._fake_labels``: ``None`` for an unconditional
+G), in the step context, and feeds them to a conditional G and D.
 
 ``simultaneous``
     One forward pass gives both players' gradients; both optimizers step.
@@ -53,7 +56,9 @@ class StepContext:
     layer. In G's step of the alternating and unrolled rules only the fake side is computed:
     :meth:`ensure_real` fills the real side (through :meth:`GAN.discriminate`, with the weights
     that are current where it is called) the first time a technique needs it. ``labels`` is the
-    batch's class labels (``None`` until conditional models arrive).
+    real batch's class labels when the data has them (int32, shape (batch,) for a conditional
+    GAN), else ``None``; ``fake_labels`` the classes the generated batch was drawn for (``None``
+    for an unconditional G). A conditional D sees each batch with its own labels.
     """
 
     gan: Any = dataclasses.field(repr=False)
@@ -66,27 +71,31 @@ class StepContext:
     real_features: Any = None
     fake_features: Any = None
     labels: Any = None
+    fake_labels: Any = None
 
     @classmethod
-    def forward(cls, gan, real, fake, labels=None):
+    def forward(cls, gan, real, fake, labels=None, fake_labels=None):
         """D on both batches (real first, then fake, in separate calls)."""
-        ctx = cls(gan, real, fake, labels=labels)
+        ctx = cls(gan, real, fake, labels=labels, fake_labels=fake_labels)
         ctx.ensure_real()
-        ctx.fake_in, ctx.fake_logits, ctx.fake_features = gan.discriminate(fake)
+        ctx.fake_in, ctx.fake_logits, ctx.fake_features = gan.discriminate(
+            fake, labels=fake_labels)
         return ctx
 
     @classmethod
-    def fake_only(cls, gan, real, fake, labels=None):
+    def fake_only(cls, gan, real, fake, labels=None, fake_labels=None):
         """D on the fake batch only (G's step); the real side is left to :meth:`ensure_real`."""
-        ctx = cls(gan, real, fake, labels=labels)
-        ctx.fake_in, ctx.fake_logits, ctx.fake_features = gan.discriminate(fake)
+        ctx = cls(gan, real, fake, labels=labels, fake_labels=fake_labels)
+        ctx.fake_in, ctx.fake_logits, ctx.fake_features = gan.discriminate(
+            fake, labels=fake_labels)
         return ctx
 
     def ensure_real(self):
         """Compute ``real_in`` / ``real_logits`` / ``real_features`` if they are missing; return
         ``self``."""
         if self.real_logits is None:
-            self.real_in, self.real_logits, self.real_features = self.gan.discriminate(self.real)
+            self.real_in, self.real_logits, self.real_features = self.gan.discriminate(
+                self.real, labels=self.labels)
         return self
 
 
@@ -99,9 +108,10 @@ class UpdateRule:
     n_critic = 1  # chunks each real batch is split into (D steps per G step)
     paper = ""
 
-    def step(self, gan, real):
-        """One training step on the real batch ``real``. Returns a dict with ``d_loss``,
-        ``g_loss``, ``penalty``, ``real_logits`` and ``fake_logits`` (for the metrics)."""
+    def step(self, gan, real, labels=None):
+        """One training step on the real batch ``real`` (with its class ``labels``, or
+        ``None``). Returns a dict with ``d_loss``, ``g_loss``, ``penalty``, ``real_logits`` and
+        ``fake_logits`` (for the metrics)."""
         raise NotImplementedError
 
     def check(self, gan):
@@ -190,13 +200,14 @@ class Simultaneous(UpdateRule):
 
     key = "simultaneous"
 
-    def step(self, gan, real):
+    def step(self, gan, real, labels=None):
         G = gan.generator
         z = gan._latents(ops.shape(real)[0])
+        fake_labels = gan._fake_labels(labels, ops.shape(real)[0])
         d_vars, g_vars = gan.discriminator.trainable_variables, G.trainable_variables
 
         def loss_fn():
-            ctx = gan._d_forward(real, G(z, training=True))
+            ctx = gan._d_forward(real, gan._fake(z, fake_labels), labels, fake_labels)
             d_loss, penalty = gan._d_loss(ctx)
             return [d_loss, gan._g_loss(ctx)], (ctx.real_logits, ctx.fake_logits, penalty)
 
@@ -231,15 +242,19 @@ class Alternating(UpdateRule):
         size = ops.shape(real)[0] // self.n_critic
         return [real[i * size:(i + 1) * size] for i in range(self.n_critic)]
 
-    def step(self, gan, real):
+    def step(self, gan, real, labels=None):
         G = gan.generator
         d_vars, g_vars = gan.discriminator.trainable_variables, G.trainable_variables
-        for chunk in self.chunks(gan, real):
+        label_chunks = ([None] * self.n_critic if labels is None
+                        else self.chunks(gan, labels))
+        for chunk, chunk_labels in zip(self.chunks(gan, real), label_chunks):
             z = gan._latents(ops.shape(chunk)[0])
-            fake = ops.stop_gradient(G(z, training=True))
+            fake_labels = gan._fake_labels(chunk_labels, ops.shape(chunk)[0])
+            fake = ops.stop_gradient(gan._fake(z, fake_labels))
 
-            def d_loss_fn(chunk=chunk, fake=fake):
-                ctx = gan._d_forward(chunk, fake)
+            def d_loss_fn(chunk=chunk, fake=fake, chunk_labels=chunk_labels,
+                          fake_labels=fake_labels):
+                ctx = gan._d_forward(chunk, fake, chunk_labels, fake_labels)
                 d_loss, penalty = gan._d_loss(ctx)
                 return [d_loss], (ctx.real_logits, ctx.fake_logits, penalty)
 
@@ -248,9 +263,11 @@ class Alternating(UpdateRule):
             gan.d_optimizer.apply_gradients(zip(d_grads, d_vars))
         if self.n_critic > 1:
             z = gan._latents(ops.shape(chunk)[0])
+            fake_labels = gan._fake_labels(chunk_labels, ops.shape(chunk)[0])
 
         def g_loss_fn():
-            ctx = StepContext.fake_only(gan, chunk, G(z, training=True))
+            ctx = StepContext.fake_only(gan, chunk, gan._fake(z, fake_labels), chunk_labels,
+                                        fake_labels)
             return [gan._g_loss(ctx)], None
 
         ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
@@ -289,8 +306,9 @@ class Unrolled(UpdateRule):
     def check_compiled(self, gan):
         FunctionalOptimizer.check(gan.d_optimizer)
 
-    def lookahead_g_loss(self, gan, real, fake, optimizer_state):
-        """G's loss against D after ``k`` simulated optimizer steps on ``(real, fake)``."""
+    def lookahead_g_loss(self, gan, real, fake, optimizer_state, labels=None, fake_labels=None):
+        """G's loss against D after ``k`` simulated optimizer steps on ``(real, fake)`` (with
+        their class labels, for a conditional GAN)."""
         D = gan.discriminator
         d_vars = D.trainable_variables
         theta = [ops.convert_to_tensor(v) for v in d_vars]
@@ -298,33 +316,36 @@ class Unrolled(UpdateRule):
         for i in range(self.k):
             def d_loss_at(values):
                 with backend.substitute(d_vars, values, discard=D.non_trainable_variables):
-                    return gan._d_loss(gan._d_forward(real, fake))[0]
+                    return gan._d_loss(gan._d_forward(real, fake, labels, fake_labels))[0]
 
             _, grads = backend.tensor_gradients(d_loss_at, theta)
             theta, state = state.step(theta, grads)
         with backend.substitute(d_vars, theta, discard=D.non_trainable_variables):
-            return gan._g_loss(StepContext.fake_only(gan, real, fake))
+            return gan._g_loss(StepContext.fake_only(gan, real, fake, labels, fake_labels))
 
-    def losses_and_gradients(self, gan, real, z):
-        """``(values, d_grads, g_grads)`` of one step at latents ``z`` -- nothing is applied."""
+    def losses_and_gradients(self, gan, real, z, labels=None, fake_labels=None):
+        """``(values, d_grads, g_grads)`` of one step at latents ``z`` (and, for a conditional
+        GAN, the real batch's ``labels`` and the generated batch's ``fake_labels``) -- nothing is
+        applied."""
         G, D = gan.generator, gan.discriminator
         d_vars, g_vars = D.trainable_variables, G.trainable_variables
         optimizer_state = FunctionalOptimizer(gan.d_optimizer, d_vars, self.k)  # read here
 
         def loss_fn():
-            fake = G(z, training=True)
-            ctx = gan._d_forward(real, fake)
+            fake = gan._fake(z, fake_labels)
+            ctx = gan._d_forward(real, fake, labels, fake_labels)
             d_loss, penalty = gan._d_loss(ctx)
-            g_loss = self.lookahead_g_loss(gan, real, fake, optimizer_state)
+            g_loss = self.lookahead_g_loss(gan, real, fake, optimizer_state, labels, fake_labels)
             return [d_loss, g_loss], (ctx.real_logits, ctx.fake_logits, penalty)
 
         ([d_loss, g_loss], (real_logits, fake_logits, penalty)), (d_grads, g_grads) = (
             backend.gradients(loss_fn, [d_vars, g_vars]))
         return _metrics(d_loss, g_loss, penalty, real_logits, fake_logits), d_grads, g_grads
 
-    def step(self, gan, real):
+    def step(self, gan, real, labels=None):
         z = gan._latents(ops.shape(real)[0])
-        values, d_grads, g_grads = self.losses_and_gradients(gan, real, z)
+        fake_labels = gan._fake_labels(labels, ops.shape(real)[0])
+        values, d_grads, g_grads = self.losses_and_gradients(gan, real, z, labels, fake_labels)
         gan.d_optimizer.apply_gradients(zip(d_grads, gan.discriminator.trainable_variables))
         gan.g_optimizer.apply_gradients(zip(g_grads, gan.generator.trainable_variables))
         return values

@@ -149,7 +149,7 @@ def test_create_checks_hyperparameters(kwargs, expected):
      "generator must be a dict of options, e.g. {'width': 64}; got 'big'"),
     ({"dataset": "ring8", "generator": {"unit": 8}},
      "the 'mlp' generator (MLPGenerator): unknown option 'unit'. Did you mean units? Accepted: "
-     "depth, kernel_initializer, latent_dim, norm, output_dim, units."),
+     "depth, kernel_initializer, latent_dim, norm, num_classes, output_dim, units."),
     ({"dataset": "ring8", "techniques": ["wgan_gp"], "n_critic": 3},
      "technique 'wgan_gp' sets n_critic=5; got n_critic=3. Give it as the technique's parameter "
      "instead: {'name': 'wgan_gp', 'n_critic': 3}"),

@@ -220,7 +220,8 @@ def test_every_technique_trains_a_step_with_finite_losses():
                             generator={"width": 4}, discriminator={"width": 4})
         shape = (4 * gan.n_critic,) + gan.image_shape
         x = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
-        hist = gan.fit(x, batch_size=shape[0], epochs=1, verbose=0)
+        y = np.arange(shape[0]) % 10  # class labels: read by cgan / acgan, ignored by the others
+        hist = gan.fit(x, y, batch_size=shape[0], epochs=1, verbose=0)
         assert all(np.isfinite(v[-1]) for v in hist.history.values()), (name, hist.history)
 
 

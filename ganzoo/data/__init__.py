@@ -8,7 +8,9 @@
   time. Offline, a missing dataset is reported at once with what to do (TFDS itself would retry for
   minutes before failing).
 
-``load_arrays`` gives the same data as NumPy arrays (uint8 images, int labels).
+``load(name, labels=True)`` yields ``(images, labels)`` batches (int32 class labels), what a
+conditional GAN trains on; ``num_classes(name)`` is the dataset's class count (``None`` for the
+toys). ``load_arrays`` gives the same data as NumPy arrays (uint8 images, int labels).
 
 MNIST and Fashion-MNIST use the same file names, so a file named like an original one
 (``train-images-idx3-ubyte[.gz]``, ...) must be that dataset's original: its sha256 (of the .gz,
@@ -22,5 +24,7 @@ Toys (``ring8``, ``grid25``): ``toy_sample``, or ``load`` like any dataset (see 
 This package imports no other ganzoo module.
 """
 
-from ganzoo.data.images import DATASETS, load, load_arrays, split_size, tfds_load  # noqa: F401
+from ganzoo.data.images import (  # noqa: F401
+    DATASETS, load, load_arrays, num_classes, split_size, tfds_load,
+)
 from ganzoo.data.toys import TOYS, nearest_center, toy_centers, toy_sample, toy_sigma  # noqa: F401

@@ -95,6 +95,14 @@ def split_size(name, split="train"):
     return _spec(name)["sizes"][split]
 
 
+def num_classes(name):
+    """The number of classes of a dataset's labels, or ``None`` for a toy of points (its
+    ``load_arrays`` labels are the nearest mixture mode, not classes of the data)."""
+    if name in TOYS:
+        return None
+    return _spec(name)["classes"]
+
+
 def _check_split(split):
     if split not in _IDX:
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
@@ -283,7 +291,8 @@ def load(
         batch_size: images per batch.
         data_dir: folder of the original IDX files (or its parent); ``None`` uses
             ``$GANZOO_DATA_DIR`` or TFDS.
-        labels: also yield int32 labels: batches are then ``(images, labels)``.
+        labels: also yield int32 class labels: batches are then ``(images, labels)`` (what a
+            conditional GAN trains on; a GAN without conditions accepts them too).
         shuffle: shuffle the whole split once per pass, in an order fixed by ``seed``.
         seed: shuffle seed; a training run uses ``seed + epoch`` so that resuming mid-epoch with
             ``skip_batches`` continues in the same order.

@@ -34,6 +34,15 @@ Options used by techniques (:mod:`ganzoo.techniques`):
   :class:`~ganzoo.layers.MinibatchDiscrimination` layer between the flattened features and the logit.
 * ``D(x, return_features=True)`` returns ``(logits, features)``; the features are the flattened last
   feature map (feature matching's layer), taken before minibatch discrimination.
+* ``num_classes=K`` (both nets; default ``None``: unconditional, the weights of earlier
+  checkpoints): a class condition. G takes ``G(z, labels=...)`` (int class indices, shape
+  (batch,)) and sees the one-hot class concatenated to ``z``; D with ``condition="input"`` (the
+  conditional GAN, Mirza & Osindero 2014) takes ``D(x, labels=...)`` and sees the one-hot class as
+  K extra constant input channels (as in the keras.io "Conditional GAN" example; the paper's MLPs
+  first map ``z``/``x`` and the class through separate hidden layers, then join them). D with
+  ``condition="auxiliary"`` (AC-GAN, Odena et al. 2017) is not conditioned on its input: it has an
+  auxiliary classifier head, ``D.classify(features)`` -> (batch, K) class logits, a ``Dense`` on
+  the same features as the real/fake logit.
 """
 
 import keras
@@ -114,16 +123,88 @@ def minibatch_layer(spec):
     return MinibatchDiscrimination(name="minibatch_discrimination", **spec)
 
 
+CONDITIONS = ("input", "auxiliary")
+
+
+def num_classes_option(value):
+    """``None`` (unconditional) or the number of classes, an integer >= 2."""
+    if value is None:
+        return None
+    return validation.integer(value, "num_classes (None, or the number of classes)", minimum=2)
+
+
+def condition_input(x, labels, num_classes, who):
+    """``x`` with the one-hot of ``labels`` (int class indices, shape (batch,) or (batch, 1))
+    appended on the last axis -- broadcast over every other axis, so an image gets ``num_classes``
+    constant channels. ``num_classes=None``: ``x`` unchanged; labels are then refused."""
+    if num_classes is None:
+        if labels is not None:
+            raise ValueError(f"{who} takes no labels (num_classes=None: unconditional)")
+        return x
+    if labels is None:
+        raise ValueError(f"{who} is conditioned on the class (num_classes={num_classes}): call it "
+                         "with labels= (int class indices, shape (batch,))")
+    onehot = ops.one_hot(ops.reshape(labels, (-1,)), num_classes, dtype=x.dtype)
+    onehot = ops.reshape(onehot, (-1,) + (1,) * (len(x.shape) - 2) + (num_classes,))
+    return ops.concatenate([x, onehot * ops.ones_like(x[..., :1])], axis=-1)
+
+
 class DiscriminatorHead:
-    """The part every ganzoo discriminator shares: ``features(x)`` (defined by the family) ->
-    optional minibatch discrimination (``self.minibatch``) -> one logit (``self.to_logit``).
+    """The part every ganzoo discriminator shares: the class condition of the input (cGAN,
+    ``condition="input"``) -> ``features(x)`` (defined by the family) -> optional minibatch
+    discrimination (``self.minibatch``) -> one logit (``self.to_logit``); an auxiliary classifier
+    on the features (AC-GAN, ``condition="auxiliary"``) through :meth:`classify`.
     ``D(x, return_features=True)`` gives ``(logits, features)`` for feature matching."""
 
-    def call(self, x, training=False, return_features=False):
+    # (no class-level defaults: under torch a class attribute would hide the sub-layer that
+    # torch.nn.Module keeps in ``_modules``)
+    def _init_condition(self, num_classes, condition):
+        """Set ``num_classes`` / ``condition`` and create the auxiliary head; every family's
+        ``__init__`` calls it."""
+        self.num_classes = num_classes_option(num_classes)
+        self.condition = validation.choice(condition, f"{type(self).__name__} condition",
+                                           CONDITIONS)
+        auxiliary = self.num_classes is not None and self.condition == "auxiliary"
+        self.classifier = layers.Dense(self.num_classes, kernel_initializer=self._head_init(),
+                                       name="classifier") if auxiliary else None
+
+    def _head_init(self):
+        return _INIT
+
+    @property
+    def takes_labels(self):
+        """Whether ``D(x, labels=...)`` needs the class of each input (the cGAN's D)."""
+        return self.num_classes is not None and self.condition == "input"
+
+    def call(self, x, labels=None, training=False, return_features=False):
+        if self.classifier is not None and labels is not None:
+            raise ValueError(f"{type(self).__name__}(condition='auxiliary') takes no labels: it "
+                             "predicts the class (D.classify(features))")
+        x = condition_input(x, labels, self.num_classes if self.takes_labels else None,
+                            type(self).__name__)
         features = self.features(x, training=training)
         h = features if self.minibatch is None else self.minibatch(features)
         logits = self.to_logit(h)
         return (logits, features) if return_features else logits
+
+    def classify(self, features):
+        """The auxiliary classifier's class logits (batch, num_classes) from D's features
+        (``D(x, return_features=True)[1]``); AC-GAN's D only."""
+        if self.classifier is None:
+            raise ValueError(f"{type(self).__name__} has no auxiliary classifier: build it with "
+                             "num_classes=K, condition='auxiliary'")
+        return self.classifier(features)
+
+    def _trace(self):
+        """Create every weight: one call on a zero input (and the classifier on its features)."""
+        labels = ops.zeros((1,), "int32") if self.takes_labels else None
+        _, features = self.call(ops.zeros((1,) + self.image_shape), labels=labels,
+                                return_features=True)
+        if self.classifier is not None:
+            self.classifier(features)
+
+    def _condition_config(self):
+        return {"num_classes": self.num_classes, "condition": self.condition}
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 1)
@@ -131,11 +212,16 @@ class DiscriminatorHead:
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class DCGANGenerator(keras.Model):
-    """z (batch, latent_dim) -> images (batch, H, W, C) in [-1, 1] (tanh)."""
+    """z (batch, latent_dim) -> images (batch, H, W, C) in [-1, 1] (tanh).
+
+    ``num_classes=K``: ``G(z, labels=...)``, the one-hot class concatenated to ``z``. With
+    ``norm="vbn"`` the reference batch's classes are ``0, 1, ..., K-1, 0, 1, ...`` (balanced)."""
 
     def __init__(self, latent_dim=100, image_shape=(28, 28, 1), width=64, kernel_size=4,
-                 norm="batch", reference_batch_size=64, reference_seed=0, **kwargs):
+                 norm="batch", reference_batch_size=64, reference_seed=0, num_classes=None,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.num_classes = num_classes_option(num_classes)
         self.norm = _check_choice("DCGANGenerator norm", norm, ("batch", "vbn"))
         self.reference_batch_size = validation.positive_int(reference_batch_size,
                                                             "reference_batch_size")
@@ -187,7 +273,13 @@ class DCGANGenerator(keras.Model):
                     trainable=False,
                 )
             self.built = True  # before tracing call() so that __call__ does not build again
-            self.call(keras.ops.zeros((1, self.latent_dim)))
+            labels = None if self.num_classes is None else ops.zeros((1,), "int32")
+            self.call(keras.ops.zeros((1, self.latent_dim)), labels=labels)
+
+    @property
+    def takes_labels(self):
+        """Whether ``G(z, labels=...)`` needs a class per latent (``num_classes`` is set)."""
+        return self.num_classes is not None
 
     def _normalize(self, norm, x, training):
         if self.norm == "batch":
@@ -197,9 +289,14 @@ class DCGANGenerator(keras.Model):
         out, ref = norm(x[:n], x[n:])
         return ops.concatenate([out, ref], axis=0)
 
-    def call(self, z, training=False):
+    def call(self, z, labels=None, training=False):
+        z = condition_input(z, labels, self.num_classes, type(self).__name__)
         if self.norm == "vbn":
-            z = ops.concatenate([z, ops.cast(self.z_ref, z.dtype)], axis=0)
+            z_ref = ops.cast(self.z_ref, z.dtype)
+            if self.num_classes is not None:
+                z_ref = condition_input(z_ref, ops.arange(self.reference_batch_size)
+                                        % self.num_classes, self.num_classes, "reference batch")
+            z = ops.concatenate([z, z_ref], axis=0)
         x = ops.relu(self._normalize(self.project_bn, self.project(z), training))
         x = self.reshape(x)
         for conv, norm in self.blocks:
@@ -222,15 +319,20 @@ class DCGANGenerator(keras.Model):
             "norm": self.norm,
             "reference_batch_size": self.reference_batch_size,
             "reference_seed": self.reference_seed,
+            "num_classes": self.num_classes,
         }
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class DCGANDiscriminator(DiscriminatorHead, keras.Model):
-    """images (batch, H, W, C) in [-1, 1] -> one real/fake logit per image, shape (batch, 1)."""
+    """images (batch, H, W, C) in [-1, 1] -> one real/fake logit per image, shape (batch, 1).
+
+    ``num_classes=K``: with ``condition="input"`` (default) ``D(x, labels=...)`` sees the one-hot
+    class as K extra input channels (cGAN); with ``condition="auxiliary"`` D has an auxiliary
+    classifier head, :meth:`classify` (AC-GAN)."""
 
     def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
-                 minibatch_discrimination=None, **kwargs):
+                 minibatch_discrimination=None, num_classes=None, condition="input", **kwargs):
         super().__init__(**kwargs)
         self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
@@ -257,11 +359,12 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
         to_logit = layers.Dense(1, kernel_initializer=_INIT, name="to_logit")
         self.to_logit = _spectral(to_logit) if self.norm == "spectral" else to_logit
+        self._init_condition(num_classes, condition)
 
     def build(self, input_shape=None):
         if not self.built:
             self.built = True  # before tracing call() so that __call__ does not build again
-            self.call(keras.ops.zeros((1,) + self.image_shape))
+            self._trace()
 
     def features(self, x, training=False):
         """The flattened last feature map (the input of the logit layer)."""
@@ -280,4 +383,5 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
             "kernel_size": self.kernel_size,
             "norm": self.norm,
             "minibatch_discrimination": self.minibatch_discrimination,
+            **self._condition_config(),
         }

@@ -45,6 +45,11 @@ default ``norm=None`` has no normalization.
 ``D(x, return_features=True)`` returns ``(logits, features)`` with the features = the last hidden
 layer's output (``units`` values; feature matching's layer), taken before the optional
 :class:`~ganzoo.layers.MinibatchDiscrimination` layer (``minibatch_discrimination={...}``).
+
+``num_classes=K`` (both nets; default ``None``: unconditional) conditions them on a class as in
+:mod:`ganzoo.models.dcgan`: G's one-hot class is concatenated to ``z``; D's to its input
+(``condition="input"``, cGAN) or D gets an auxiliary classifier head on its features
+(``condition="auxiliary"``, AC-GAN; ``D.classify(features)``).
 """
 
 import copy
@@ -54,7 +59,9 @@ from keras import layers
 
 from ganzoo import validation
 from ganzoo.layers import LinearMaxout, SpectralNorm
-from ganzoo.models.dcgan import DiscriminatorHead, minibatch_layer, minibatch_spec
+from ganzoo.models.dcgan import (
+    DiscriminatorHead, condition_input, minibatch_layer, minibatch_spec, num_classes_option,
+)
 
 # PacGAN's (and ALI's) toy nets: Blocks BatchNormalization's epsilon, their population update
 # ``m * 0.05 + p * 0.95``; every weight N(0, 0.02) (``weights_init_std``).
@@ -87,8 +94,9 @@ class MLPGenerator(keras.Model):
     """z (batch, latent_dim) -> points (batch, output_dim), linear output."""
 
     def __init__(self, latent_dim=64, units=128, depth=2, output_dim=2, norm=None,
-                 kernel_initializer="glorot_uniform", **kwargs):
+                 kernel_initializer="glorot_uniform", num_classes=None, **kwargs):
         super().__init__(**kwargs)
+        self.num_classes = num_classes_option(num_classes)
         self.latent_dim = validation.positive_int(latent_dim, "latent_dim")
         self.units = validation.positive_int(units, "units")
         self.depth = validation.positive_int(depth, "depth")
@@ -112,9 +120,16 @@ class MLPGenerator(keras.Model):
     def build(self, input_shape=None):
         if not self.built:
             self.built = True
-            self.call(keras.ops.zeros((1, self.latent_dim)))
+            labels = None if self.num_classes is None else keras.ops.zeros((1,), "int32")
+            self.call(keras.ops.zeros((1, self.latent_dim)), labels=labels)
 
-    def call(self, z, training=False):
+    @property
+    def takes_labels(self):
+        """Whether ``G(z, labels=...)`` needs a class per latent (``num_classes`` is set)."""
+        return self.num_classes is not None
+
+    def call(self, z, labels=None, training=False):
+        z = condition_input(z, labels, self.num_classes, type(self).__name__)
         for i, layer in enumerate(self.hidden):
             z = layer(z)
             if self.norms:
@@ -127,7 +142,7 @@ class MLPGenerator(keras.Model):
     def get_config(self):
         return {**super().get_config(), "latent_dim": self.latent_dim, "units": self.units,
                 "depth": self.depth, "output_dim": self.image_shape[0], "norm": self.norm,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": self.kernel_initializer, "num_classes": self.num_classes}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -135,7 +150,8 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
     """points (batch, input_dim) -> one real/fake logit per point, shape (batch, 1)."""
 
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
-                 maxout_pieces=None, kernel_initializer="glorot_uniform", **kwargs):
+                 maxout_pieces=None, kernel_initializer="glorot_uniform", num_classes=None,
+                 condition="input", **kwargs):
         super().__init__(**kwargs)
         self.norm = validation.choice(norm, "MLPDiscriminator norm", (None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
@@ -155,6 +171,10 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
                 name=f"maxout{i}")) for i in range(self.depth)]
         to_logit = layers.Dense(1, kernel_initializer=self.kernel_initializer, name="to_logit")
         self.to_logit = self._spectral(to_logit)
+        self._init_condition(num_classes, condition)
+
+    def _head_init(self):
+        return self.kernel_initializer
 
     def _spectral(self, layer):
         """``layer``, spectrally normalized with ``norm="spectral"`` (every hidden layer and the
@@ -164,7 +184,7 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
     def build(self, input_shape=None):
         if not self.built:
             self.built = True
-            self.call(keras.ops.zeros((1,) + self.image_shape))
+            self._trace()
 
     def features(self, x, training=False):
         """The last hidden layer's output, (batch, units)."""
@@ -177,4 +197,4 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
                 "input_dim": self.image_shape[0],
                 "minibatch_discrimination": self.minibatch_discrimination,
                 "maxout_pieces": self.maxout_pieces, "norm": self.norm,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": self.kernel_initializer, **self._condition_config()}

@@ -9,6 +9,9 @@ from ganzoo.techniques.base import (  # noqa: F401
     technique_parameters, technique_specs,
 )
 from ganzoo.techniques.averaging import GeneratorEMA, decay_for_half_life, ema_beta  # noqa: F401
+from ganzoo.techniques.conditional import (  # noqa: F401
+    ACGAN, ConditionalGAN, class_cross_entropy, with_dataset_classes,
+)
 from ganzoo.techniques.labels import LabelNoise, OneSidedLabelSmoothing, flip_targets  # noqa: F401
 from ganzoo.techniques.noise import InstanceNoise, instance_noise_sigma  # noqa: F401
 from ganzoo.techniques.penalties import (  # noqa: F401

@@ -13,20 +13,26 @@ positions -- is tracked, saved and resumed with the GAN) that the one training s
 ``g_loss(gan, loss, ctx)``
     G's loss, given the loss so far (feature matching replaces it, historical averaging adds);
 ``update_state(gan)``
-    after both players stepped (running averages, schedule counters).
+    after both players stepped (running averages, schedule counters);
+``choose_fake_labels(gan, labels, batch)``
+    the classes a conditional G generates this step (``labels``: the real batch's), or ``None``
+    to leave the choice to the next technique / the GAN's default (uniform).
 
 ``ctx`` is a :class:`ganzoo.updates.StepContext` with the step's tensors: ``real`` / ``fake`` (the
 batches before ``d_input``), ``real_in`` / ``fake_in`` (what D saw), ``real_logits`` /
-``fake_logits``, ``real_features`` / ``fake_features`` (D's feature layer) and ``labels``. In G's
-step of the alternating and unrolled rules only the fake side is computed: a hook that needs the
-real side calls ``ctx.ensure_real()``, which computes it through :meth:`GAN.discriminate`.
+``fake_logits``, ``real_features`` / ``fake_features`` (D's feature layer) and ``labels`` /
+``fake_labels`` (the real and the generated batch's classes). In G's step of the alternating and
+unrolled rules only the fake side is computed: a hook that needs the real side calls
+``ctx.ensure_real()``, which computes it through :meth:`GAN.discriminate`.
 
 Besides hooks, a technique declares what it needs from the rest of the GAN, and ``ganzoo.create``
 applies it: ``engine`` (defaults for ``loss``, ``update``, ``n_critic``; ``loss`` is a requirement),
 ``hparams`` (optimizer defaults, e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9)), ``generator_kwargs`` /
 ``discriminator_kwargs`` (architecture options, e.g. ``minibatch_discrimination``), ``losses``
 (the loss families it works with), ``group`` (at most one technique of a group, e.g. one gradient
-penalty) and :meth:`check` (validated against the built GAN, e.g. no batch norm in a WGAN-GP critic).
+penalty), ``needs_labels`` (trains on ``(images, labels)``: ``ganzoo.create`` refuses a dataset
+without classes and passes the dataset's class count, ``ganzoo train`` loads the labels) and
+:meth:`check` (validated against the built GAN, e.g. no batch norm in a WGAN-GP critic).
 """
 
 import difflib
@@ -56,6 +62,7 @@ class Technique(keras.layers.Layer):
     discriminator_kwargs = {}
     losses = None  # loss families this technique works with (None: any)
     group = None  # at most one technique per group
+    needs_labels = False  # trains on (images, labels) batches of a dataset with classes
     shipped = False  # whether a checkpoint ships this technique's state (else it restarts on load)
     paper = ""
 
@@ -100,6 +107,9 @@ class Technique(keras.layers.Layer):
 
     def update_state(self, gan):
         pass
+
+    def choose_fake_labels(self, gan, labels, batch):
+        return None
 
     def describe(self):
         """One line for the model card: the technique and its parameters."""
