@@ -49,9 +49,11 @@ DEFAULT_LR = 2e-4
 DEFAULT_BETA_1 = 0.5
 
 
-def default_optimizer(learning_rate=DEFAULT_LR, beta_1=DEFAULT_BETA_1, beta_2=0.999):
-    """Adam(2e-4, beta_1=0.5): the DCGAN paper's optimizer settings."""
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2)
+def default_optimizer(learning_rate=DEFAULT_LR, beta_1=DEFAULT_BETA_1, beta_2=0.999, **kwargs):
+    """Adam(2e-4, beta_1=0.5): the DCGAN paper's optimizer settings. Other keyword arguments
+    (``epsilon``, ``global_clipnorm``, ...) go to ``keras.optimizers.Adam``."""
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                                 **kwargs)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")

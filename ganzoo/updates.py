@@ -20,7 +20,9 @@ G), in the step context, and feeds them to a conditional G and D.
     Metz et al. 2017: G's loss is computed against D unrolled ``k`` optimizer steps ahead, and G's
     gradient flows through those steps (second order). See :class:`Unrolled`.
 
-The step context (:class:`StepContext`) is what the techniques' loss hooks receive.
+The step context (:class:`StepContext`) is what the techniques' loss hooks receive. Every rule
+calls :func:`before_d_step` (the techniques' ``before_d_step`` hooks, e.g. WGAN's weight clipping)
+before each of D's optimizer steps, ahead of the forward pass that step's gradient comes from.
 """
 
 import dataclasses
@@ -187,6 +189,13 @@ def get_update(spec, n_critic=1):
     return rule
 
 
+def before_d_step(gan):
+    """Run the techniques' ``before_d_step`` hooks: every rule calls this before each of D's
+    optimizer steps, ahead of the forward pass that step's gradient comes from."""
+    for technique in gan.techniques:
+        technique.before_d_step(gan)
+
+
 def _metrics(d_loss, g_loss, penalty, real_logits, fake_logits):
     return {"d_loss": d_loss, "g_loss": g_loss, "penalty": penalty,
             "real_logits": real_logits, "fake_logits": fake_logits}
@@ -205,6 +214,7 @@ class Simultaneous(UpdateRule):
         z = gan._latents(ops.shape(real)[0])
         fake_labels = gan._fake_labels(labels, ops.shape(real)[0])
         d_vars, g_vars = gan.discriminator.trainable_variables, G.trainable_variables
+        before_d_step(gan)
 
         def loss_fn():
             ctx = gan._d_forward(real, gan._fake(z, fake_labels), labels, fake_labels)
@@ -258,6 +268,7 @@ class Alternating(UpdateRule):
                 d_loss, penalty = gan._d_loss(ctx)
                 return [d_loss], (ctx.real_logits, ctx.fake_logits, penalty)
 
+            before_d_step(gan)
             ([d_loss], (real_logits, fake_logits, penalty)), (d_grads,) = backend.gradients(
                 d_loss_fn, [d_vars])
             gan.d_optimizer.apply_gradients(zip(d_grads, d_vars))
@@ -345,6 +356,7 @@ class Unrolled(UpdateRule):
     def step(self, gan, real, labels=None):
         z = gan._latents(ops.shape(real)[0])
         fake_labels = gan._fake_labels(labels, ops.shape(real)[0])
+        before_d_step(gan)
         values, d_grads, g_grads = self.losses_and_gradients(gan, real, z, labels, fake_labels)
         gan.d_optimizer.apply_gradients(zip(d_grads, gan.discriminator.trainable_variables))
         gan.g_optimizer.apply_gradients(zip(g_grads, gan.generator.trainable_variables))

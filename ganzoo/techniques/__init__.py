@@ -8,7 +8,9 @@ from ganzoo.techniques.base import (  # noqa: F401
     TECHNIQUES, Technique, get_technique, merge_options, register_technique, resolve,
     technique_parameters, technique_specs,
 )
+from ganzoo.techniques.augment import DiffAugment, diff_augment  # noqa: F401
 from ganzoo.techniques.averaging import GeneratorEMA, decay_for_half_life, ema_beta  # noqa: F401
+from ganzoo.techniques.clipping import WeightClipping, clip_weights  # noqa: F401
 from ganzoo.techniques.conditional import (  # noqa: F401
     ACGAN, ConditionalGAN, class_cross_entropy, with_dataset_classes,
 )
@@ -23,6 +25,7 @@ from ganzoo.techniques.salimans import (  # noqa: F401
     running_average,
 )
 from ganzoo.techniques.spectral import SpectralNormalizationTechnique  # noqa: F401
+from ganzoo.techniques.ttur import TTUR  # noqa: F401
 
 
 def list_techniques():

@@ -5,13 +5,18 @@ positions -- is tracked, saved and resumed with the GAN) that the one training s
 :class:`ganzoo.gan.GAN` calls at fixed points:
 
 ``d_input(gan, x)``
-    transform every input of D, real or generated (instance noise);
+    transform every input of D, real or generated (instance noise, DiffAugment);
 ``d_targets(gan, real_target, fake_target)``
     D's per-example targets for the non-saturating loss, shape (batch, 1) (label smoothing, noise);
 ``d_penalty(gan, ctx)``
     a term added to D's loss (gradient penalties, historical averaging); ``None`` for none;
 ``g_loss(gan, loss, ctx)``
     G's loss, given the loss so far (feature matching replaces it, historical averaging adds);
+``before_d_step(gan)``
+    before each of D's optimizer steps, ahead of the forward pass its gradient comes from (each
+    of the ``n_critic`` D steps of the alternating rule; the shared forward pass of the
+    simultaneous and unrolled rules): WGAN's weight clipping, whose authors clamp D's weights at
+    the start of every critic iteration;
 ``update_state(gan)``
     after both players stepped (running averages, schedule counters);
 ``choose_fake_labels(gan, labels, batch)``
@@ -104,6 +109,9 @@ class Technique(keras.layers.Layer):
 
     def g_loss(self, gan, loss, ctx):
         return loss
+
+    def before_d_step(self, gan):
+        pass
 
     def update_state(self, gan):
         pass
