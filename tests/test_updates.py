@@ -43,6 +43,7 @@ REFERENCE = {
               "dcgan-alt": "2627f4c01fff34c9", "dcgan-sim": "4ec53de1c72f4b2a"},
 }
 NOISE = {"name": "instance_noise", "sigma": 0.2, "anneal_steps": 10}
+R1_5 = {"name": "r1", "reg_param": 5.0}  # the strength the checksums were recorded with
 CASES = {
     "sim-plain": dict(kind="mlp", update="simultaneous"),
     "sim-tech": dict(kind="mlp", update="simultaneous",
@@ -50,11 +51,11 @@ CASES = {
                                  "dragan"]),
     # G's step of the alternating rule computes the real side lazily (feature matching)
     "alt-1-fm": dict(kind="mlp", update="alternating",
-                     techniques=[NOISE, "one_sided_label_smoothing", "feature_matching", "r1"]),
+                     techniques=[NOISE, "one_sided_label_smoothing", "feature_matching", R1_5]),
     "alt-3-wgan": dict(kind="mlp", update="alternating", n_critic=3, loss="wasserstein",
                        techniques=[{"name": "wgan_gp", "n_critic": 3}, "ema"]),
     "dcgan-alt": dict(kind="dcgan", update="alternating", techniques=["feature_matching"]),
-    "dcgan-sim": dict(kind="dcgan", update="simultaneous", techniques=["r1"]),
+    "dcgan-sim": dict(kind="dcgan", update="simultaneous", techniques=[R1_5]),
 }
 
 
