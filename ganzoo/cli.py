@@ -146,8 +146,11 @@ def _sample_chunks(gan, n, seed):
     batch = 256
     rows = max(1, NPY_CHUNK_BYTES // (4 * math.prod(gan.image_shape)) // batch) * batch
     rng = np.random.default_rng(seed)
+    labels = gan.sample_labels(n, seed)  # a conditional GAN's classes, as sample() draws them
     for start in range(0, n, rows):
-        yield gan.generate(gan.latents(min(rows, n - start), seed=rng), batch_size=batch)
+        z = gan.latents(min(rows, n - start), seed=rng)
+        yield gan.generate(z, batch_size=batch,
+                           labels=None if labels is None else labels[start:start + len(z)])
 
 
 def _write_npy(gan, n, seed, path, progress=False):

@@ -151,9 +151,16 @@ def latent_batches(gan, num_samples, seed, batch_size):
 
 
 def sample_batches(gan, num_samples, seed, batch_size=500):
-    """``gan``'s samples in batches: together ``gan.sample(num_samples, seed)``."""
+    """``gan``'s samples in batches: together ``gan.sample(num_samples, seed)`` (a conditional
+    GAN's classes included)."""
+    labels = gan.sample_labels(num_samples, seed) if hasattr(gan, "sample_labels") else None
+    start = 0
     for z in latent_batches(gan, num_samples, seed, batch_size):
-        yield gan.generate(z)
+        if labels is None:
+            yield gan.generate(z)
+        else:
+            yield gan.generate(z, labels=labels[start:start + len(z)])
+        start += len(z)
 
 
 def _array_batches(x, batch_size):

@@ -457,9 +457,20 @@ class GAN(keras.Model):
             labels = rng.integers(0, self.num_classes, size=n)
         return self.generate(z, labels=labels, batch_size=batch_size)
 
+    def sample_labels(self, n, seed):
+        """The classes ``sample(n, seed)`` draws for a conditional GAN (None for an unconditional
+        one), for code that streams the same samples in chunks (``ganzoo eval``, ``ganzoo
+        sample -o x.npy``): the latents come first from the seed's generator, then the classes."""
+        if not self.conditional:
+            return None
+        rng = np.random.default_rng(seed)
+        self.latents(n, rng)  # advance past the latents, as sample() draws them first
+        return rng.integers(0, self.num_classes, size=n)
+
     # ----------------------------------------------------------------------- serialization
     def get_config(self):
-        return {
+        # (a mixed-precision policy is how a run computes, not part of the GAN: float32 here)
+        return distribution.portable_config({
             **super().get_config(),
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),

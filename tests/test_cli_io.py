@@ -159,8 +159,8 @@ def test_npy_is_streamed_in_chunks_and_equals_sample(capsys, tmp_path, monkeypat
     monkeypatch.setattr(cli, "NPY_CHUNK_BYTES", 256 * 2 * 4)  # gan-ring8: 256 points per chunk
     calls = []
     real_generate = GAN.generate
-    monkeypatch.setattr(GAN, "generate", lambda self, z, batch_size=256:
-                        calls.append(len(z)) or real_generate(self, z, batch_size))
+    monkeypatch.setattr(GAN, "generate", lambda self, z, batch_size=256, labels=None:
+                        calls.append(len(z)) or real_generate(self, z, labels, batch_size))
     out = tmp_path / "points.npy"
     code, _, err = run(capsys, "sample", "gan-ring8", "-n", 600, "--seed", 3, "-o", out)
     assert code == 0, err

@@ -431,3 +431,19 @@ def test_unconditional_checkpoint_configs_build_unconditional_players():
     assert tuple(d.weights[0].shape) == (4, 4, 1, 4)
     assert keras.saving.deserialize_keras_object(
         keras.saving.serialize_keras_object(DCGANGenerator(width=4))).num_classes is None
+
+
+def test_streamed_samples_of_a_conditional_gan_equal_sample(tmp_path, monkeypatch):
+    """``ganzoo eval`` and ``ganzoo sample -o x.npy`` stream gan.sample(n, seed) in chunks: a
+    conditional GAN's chunks carry the classes sample() draws after the latents."""
+    from ganzoo import cli, evaluation
+
+    gan = _tiny("cgan")
+    expected = gan.sample(70, seed=4)
+    labels = gan.sample_labels(70, seed=4)
+    assert labels.shape == (70,) and labels.min() >= 0 and labels.max() < 10
+    np.testing.assert_array_equal(
+        np.concatenate(list(evaluation.sample_batches(gan, 70, 4, batch_size=32))), expected)
+    monkeypatch.setattr(cli, "NPY_CHUNK_BYTES", 256 * 28 * 28 * 4)  # 256 images per chunk
+    np.testing.assert_array_equal(np.concatenate(list(cli._sample_chunks(gan, 70, 4))), expected)
+    assert tiny_gan().sample_labels(5, seed=0) is None
