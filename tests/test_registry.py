@@ -6,7 +6,7 @@ import pytest
 
 import ganzoo
 from ganzoo import checkpoint
-from ganzoo.zoo import ENTRIES
+from ganzoo.zoo import ENTRIES, registry
 
 NAMES = sorted(ENTRIES)
 # entries with a released (pinned) checkpoint; the others are still being trained (the issue notes
@@ -176,3 +176,30 @@ def test_create_takes_numpy_hyperparameters_and_stores_python_numbers():
     entry = resolve_entry(Entry(name="x", description="", family="mlp", dataset="ring8",
                                 hparams={"batch_size": np.int64(32), "beta_1": np.float32(0.5)}))
     assert type(entry.hparams["batch_size"]) is int and type(entry.hparams["beta_1"]) is float
+
+
+def test_on_baseline_gives_way_to_the_technique():
+    from ganzoo.zoo.registry import on_baseline
+
+    base = {"discriminator": {"norm": None, "width": 48}, "update": "alternating",
+            "techniques": ({"name": "r1", "reg_param": 5.0}, {"name": "ema", "run_fraction": 0.05}),
+            "hparams": {"epochs": 30, "lr_decay": "linear", "learning_rate": 3e-4}}
+    plain = on_baseline(base)
+    assert plain == {"generator": {}, "discriminator": {"norm": None, "width": 48},
+                     "update": "alternating", "techniques": base["techniques"],
+                     "hparams": base["hparams"]}
+    fm = on_baseline(base, ["feature_matching"])
+    assert fm["techniques"] == ("feature_matching",) + base["techniques"]
+    # WGAN-GP: its penalty replaces R1 (one gradient penalty), its critic schedule and Adam
+    # settings replace the baseline's, its D options win; the EMA and the budget stay
+    gp = on_baseline(base, ["wgan_gp"])
+    assert gp["techniques"] == ("wgan_gp", {"name": "ema", "run_fraction": 0.05})
+    assert "update" not in gp and "learning_rate" not in gp["hparams"]
+    assert gp["hparams"]["epochs"] == 30 and gp["discriminator"]["width"] == 48
+    # the entry's own parameters of a baseline technique replace the baseline's
+    ema = on_baseline(base, [{"name": "ema", "half_life": 10}])
+    assert ema["techniques"] == ({"name": "ema", "half_life": 10}, {"name": "r1", "reg_param": 5.0})
+    # and the result builds
+    entry = registry.resolve_entry(registry.Entry(name="x", description="", family="dcgan",
+                                                  dataset="mnist", **gp))
+    assert entry.loss == "wasserstein" and entry.update == "alternating"

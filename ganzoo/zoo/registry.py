@@ -278,6 +278,42 @@ def resolve_entry(entry):
     )
 
 
+def on_baseline(baseline, techniques=()):
+    """An entry's keyword arguments (``generator``, ``discriminator``, ``update``, ``techniques``,
+    ``hparams``): a baseline recipe plus ``techniques``, so that every technique entry is the
+    baseline with one change and nothing else.
+
+    ``baseline`` is a dict with any of those keys. Where a technique and the baseline disagree,
+    the technique wins: a baseline technique is dropped when the entry lists the same one (with
+    its own parameters) or one of its group (WGAN-GP's penalty replaces the baseline's R1); the
+    baseline's update rule, architecture options and hyper-parameters give way to those a
+    technique sets (its ``engine``, ``generator_kwargs`` / ``discriminator_kwargs``,
+    ``hparams``), e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9) and its critic schedule.
+    """
+    specs = techniques_lib.technique_specs(list(techniques))
+    chosen = [techniques_lib.get_technique(s) for s in specs]
+    keys = {t.key for t in chosen}
+    groups = {t.group for t in chosen if t.group is not None}
+    base_specs = [s for s in techniques_lib.technique_specs(list(baseline.get("techniques", ())))
+                  if (t := techniques_lib.TECHNIQUES[s["name"] if isinstance(s, dict) else s])
+                  and t.key not in keys and (t.group is None or t.group not in groups)]
+    every = chosen + [techniques_lib.get_technique(s) for s in base_specs]
+
+    def yielding(options, attribute):
+        taken = {k for t in every for k in getattr(t, attribute)}
+        return {k: v for k, v in (options or {}).items() if k not in taken}
+
+    out = {
+        "generator": yielding(baseline.get("generator"), "generator_kwargs"),
+        "discriminator": yielding(baseline.get("discriminator"), "discriminator_kwargs"),
+        "techniques": tuple(specs) + tuple(base_specs),
+        "hparams": yielding(baseline.get("hparams"), "hparams"),
+    }
+    if baseline.get("update") and not any("update" in t.engine for t in every):
+        out["update"] = baseline["update"]
+    return out
+
+
 def register(entry):
     if entry.name in ENTRIES:
         raise ValueError(f"entry {entry.name!r} is already registered")
