@@ -142,7 +142,7 @@ def test_create_checks_hyperparameters(kwargs, expected):
     ({"dataset": "rng8"}, "Unknown dataset 'rng8'. Did you mean ring8? Known: cifar10, "
                           "fashion_mnist, mnist, grid25, ring8"),
     ({"dataset": "ring8", "loss": "wasserstien"},
-     "loss must be one of 'nonsat', 'wasserstein'; got 'wasserstien'. Did you mean wasserstein?"),
+     "loss must be one of 'nonsat', 'minimax', 'lsgan', 'hinge', 'wasserstein'; got 'wasserstien'. Did you mean wasserstein?"),
     ({"dataset": "ring8", "update": "alternate"},
      "update must be one of 'simultaneous', 'alternating', 'unrolled'; got 'alternate'. Did you mean "
      "alternating?"),
