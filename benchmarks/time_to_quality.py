@@ -18,6 +18,11 @@ candidate's step count, which a short calibration on a scratch copy estimates fi
 
     python benchmarks/time_to_quality.py --data-dir ../shared/data/mnist
     python benchmarks/time_to_quality.py --candidates peer,bn-sim,nobn-r1-alt --minutes 10
+    python benchmarks/time_to_quality.py --candidates nobn-r1-alt,nobn-r1-alt-lin --minutes 30 \
+        --state runs/ttq3   # resumable: the same command continues after the last mark
+
+Scoring goes through :class:`ganzoo.curves.QualityProbe`, the protocol of the training curves
+that ``ganzoo train`` draws into every model card, so a card's curve and these marks compare.
 
 ``peer`` is the plain keras.io / TensorFlow-tutorial DCGAN everyone writes by hand: G Dense
 7x7x256 -> Conv2DTranspose 128 (5x5, stride 1) -> 64 (stride 2) -> 1 (stride 2, tanh) with batch
@@ -30,6 +35,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -81,6 +87,13 @@ class Batches:
         self.rng = np.random.default_rng(seed)
         self.order, self.pos = self.rng.permutation(len(x)), 0
 
+    def state(self):
+        return {"rng": self.rng.bit_generator.state, "order": self.order.tolist(), "pos": self.pos}
+
+    def restore(self, state):
+        self.rng.bit_generator.state = state["rng"]
+        self.order, self.pos = np.asarray(state["order"]), int(state["pos"])
+
     def next(self):
         if self.pos + self.batch_size > len(self.x):
             self.order, self.pos = self.rng.permutation(len(self.x)), 0
@@ -90,7 +103,7 @@ class Batches:
 
 
 class GanzooCandidate:
-    def __init__(self, name, x, seed, minutes):
+    def __init__(self, name, x, seed, minutes, budget_steps=None):
         import keras
         import tensorflow as tf
 
@@ -108,7 +121,18 @@ class GanzooCandidate:
                                 **kwargs)
             return gan, tf.function(gan.train_step)
 
-        # calibration on a scratch copy: CPU time a step (after tracing) -> steps in the budget
+        if budget_steps is None:
+            budget_steps = self._calibrate(make, x, seed, minutes)
+        self.budget_steps = budget_steps
+        self.ema_half_life = max(1.0, EMA_FRACTION * self.budget_steps)
+        self.gan, self.step_fn = make(self.ema_half_life, self.budget_steps)
+        self.batches = Batches(x, self.batch_size, seed)
+        self.name = name
+
+    def _calibrate(self, make, x, seed, minutes):
+        """CPU time a step (after tracing) of a scratch copy -> steps in the budget."""
+        import tensorflow as tf
+
         gan, step_fn = make(1000, 10_000)
         batches = Batches(x, self.batch_size, seed)
         for _ in range(20):
@@ -118,12 +142,18 @@ class GanzooCandidate:
             logs = step_fn(tf.constant(batches.next()))
         float(logs["d_loss"])
         per_step = (time.process_time() - t0) / cores() / CALIBRATION_STEPS
-        self.budget_steps = max(1, int(minutes * 60 / per_step))
-        self.ema_half_life = max(1.0, EMA_FRACTION * self.budget_steps)
-        del gan, step_fn
-        self.gan, self.step_fn = make(self.ema_half_life, self.budget_steps)
-        self.batches = Batches(x, self.batch_size, seed)
-        self.name = name
+        return max(1, int(minutes * 60 / per_step))
+
+    def save(self, directory):
+        """Weights, both optimizers and the step's seed state (the GAN's training state), and
+        the data order: what a resumed run needs to continue exactly."""
+        self.gan.save_weights(directory / f"{self.name}.weights.h5")
+        return {"budget_steps": self.budget_steps, "batches": self.batches.state()}
+
+    def restore(self, directory, state):
+        self.gan.build_optimizers()
+        self.gan.load_weights(directory / f"{self.name}.weights.h5")
+        self.batches.restore(state["batches"])
 
     def train(self, steps):
         import tensorflow as tf
@@ -198,34 +228,6 @@ class PeerCandidate:
         return {self.name: lambda z: self.G(z, training=False)}
 
 
-class Scorer:
-    def __init__(self, data_dir, num_samples, seed=1):
-        import ganzoo
-        from ganzoo.classifiers import load_classifier
-        from ganzoo.metrics import FeatureStats
-
-        self.clf = load_classifier("mnist")
-        x_test, _ = ganzoo.data.load_arrays("mnist", "test", data_dir)
-        x_test = x_test.astype(np.float32) / 127.5 - 1.0
-        self.ref = FeatureStats.from_features(self.clf.predict_features(x_test, batch_size=500))
-        self.z = np.random.default_rng(seed).standard_normal((num_samples, 100)).astype(np.float32)
-
-    def score(self, generate):
-        from keras import ops
-
-        from ganzoo.metrics import FeatureStats, fid
-
-        images = np.concatenate([ops.convert_to_numpy(generate(self.z[i:i + 500]))
-                                 for i in range(0, len(self.z), 500)])
-        u8 = images.astype(np.float32)
-        probs = self.clf.predict_proba(u8, batch_size=500)
-        shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
-        stats = FeatureStats.from_features(self.clf.predict_features(u8, batch_size=500))
-        return {"confident": float((probs.max(1) >= 0.9).mean()),
-                "class_min": float(shares.min()), "class_max": float(shares.max()),
-                "fid": float(fid(stats, self.ref))}
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data-dir", default="../shared/data/mnist")
@@ -237,6 +239,10 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--chunk", type=int, default=50, help="steps between clock checks")
     p.add_argument("--json", default=None, help="also append every row to this JSON-lines file")
+    p.add_argument("--state", default=None,
+                   help="directory for the candidates' training state after every mark; the "
+                        "same command with the same --state resumes after the last mark (a "
+                        "session that ends mid-run loses at most one mark's work)")
     args = p.parse_args(argv)
 
     import ganzoo
@@ -247,21 +253,37 @@ def main(argv=None):
     for n in names:
         if n != "peer" and n not in CANDIDATES:
             raise SystemExit(f"unknown candidate {n!r}; known: peer, {', '.join(CANDIDATES)}")
-    scorer = Scorer(args.data_dir, args.samples)
-    runs = {n: (PeerCandidate if n == "peer" else GanzooCandidate)(n, x, args.seed, args.minutes)
-            for n in names}
+    from ganzoo.curves import QualityProbe
+
+    probe = QualityProbe("mnist", args.data_dir, num_samples=args.samples, seed=1)
+    state_dir = Path(args.state) if args.state else None
+    saved = _load_state(state_dir, args)
+    if saved and "peer" in names:
+        raise SystemExit("--state: the peer cannot resume; leave it out of a resumable run")
+    runs = {}
+    for n in names:
+        if n == "peer":
+            runs[n] = PeerCandidate(n, x, args.seed)
+        else:
+            runs[n] = GanzooCandidate(n, x, args.seed, args.minutes,
+                                      budget_steps=saved["runs"][n]["budget_steps"] if saved
+                                      else None)
+            if saved:
+                runs[n].restore(state_dir, saved["runs"][n])
     for n, run in runs.items():
         if hasattr(run, "budget_steps"):
             print(f"# {n}: ~{run.budget_steps:,} steps in {args.minutes} min (calibrated), EMA "
                   f"half-life {run.ema_half_life:,.0f} steps", flush=True)
-    clock = {n: 0.0 for n in names}
-    images = {n: 0 for n in names}
+    clock = {n: 0.0 for n in names} if not saved else saved["clock"]
+    images = {n: 0 for n in names} if not saved else saved["images"]
     n_cores = cores()
+    if saved:
+        print(f"# resumed from {state_dir} after the {saved['mark']}-min mark", flush=True)
     print(f"# {len(names)} candidates, marks every {args.mark} min (process CPU time / {n_cores} "
           f"cores), {args.samples} samples (seed 1) scored by classifier-mnist", flush=True)
     print(f"{'candidate':<22} {'min':>5} {'wall':>6} {'images':>9} {'confident':>9} "
           f"{'classes %':>11} {'FID':>7}  losses", flush=True)
-    mark = args.mark
+    mark = args.mark if not saved else saved["mark"] + args.mark
     while mark <= args.minutes + 1e-9:
         for n in names:
             run, logs, t_wall = runs[n], {}, time.monotonic()
@@ -272,7 +294,9 @@ def main(argv=None):
                 images[n] += args.chunk * run.batch_size
             wall = time.monotonic() - t_wall
             for label, gen in run.samplers().items():
-                s = scorer.score(gen)
+                q = probe.measure(gen)
+                s = {"confident": q["confident"], "class_min": q["class_share_min"],
+                     "class_max": q["class_share_max"], "fid": q["fid"]}
                 row = {"candidate": label, "minutes": mark, "cpu_minutes": clock[n] / 60,
                        "images": images[n], "slice_wall_s": wall, **s,
                        "budget_steps": getattr(run, "budget_steps", None),
@@ -285,8 +309,34 @@ def main(argv=None):
                 if args.json:
                     with open(args.json, "a") as f:
                         f.write(json.dumps(row) + "\n")
+        if state_dir is not None:
+            _save_state(state_dir, args, mark, runs, clock, images)
         mark += args.mark
     return 0
+
+
+def _run_key(args):
+    return {k: getattr(args, k) for k in ("candidates", "minutes", "mark", "samples", "seed")}
+
+
+def _save_state(directory, args, mark, runs, clock, images):
+    """After a mark: every candidate's training state, then ``state.json`` (the commit point)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {"args": _run_key(args), "mark": mark, "clock": clock, "images": images,
+             "runs": {n: run.save(directory) for n, run in runs.items()}}
+    tmp = directory / "state.tmp.json"
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, directory / "state.json")
+
+
+def _load_state(directory, args):
+    if directory is None or not (directory / "state.json").exists():
+        return None
+    state = json.loads((directory / "state.json").read_text())
+    if state["args"] != _run_key(args):
+        raise SystemExit(f"{directory} holds a run with {state['args']}; this command is "
+                         f"{_run_key(args)}. Use another --state directory.")
+    return state
 
 
 if __name__ == "__main__":
