@@ -24,6 +24,11 @@ from ganzoo import _quiet  # noqa: E402
 # (absl's pre-init warning, the oneDNN notice): hidden during the import, every other line of it
 # still shown (GANZOO_TF_LOGS=1 or `ganzoo --tf-logs` shows them; see ganzoo._quiet).
 with _quiet.startup_notices_hidden(not _quiet.show_startup_logs()):
+    # `ganzoo train --devices N` without a GPU: the CPU split into N devices before anything
+    # starts the framework (see ganzoo.distribution)
+    from ganzoo.distribution import prepare_cli_devices as _prepare_cli_devices
+
+    _prepare_cli_devices()
     from ganzoo import data  # noqa: E402,F401
     from ganzoo.checkpoint import CheckpointError  # noqa: E402,F401
     from ganzoo.evaluation import evaluate  # noqa: E402,F401

@@ -202,7 +202,8 @@ def _cmd_train(args):
                  batch_size=args.batch_size, save_every=args.save_every * 60,
                  quality_every=args.quality_every,
                  max_minutes=args.max_minutes, steps_per_epoch=args.steps_per_epoch,
-                 verbose=args.verbose, overwrite=args.overwrite, seed=args.seed)
+                 verbose=args.verbose, overwrite=args.overwrite, seed=args.seed,
+                 distribution=args.devices, precision=args.precision)
     return 0 if done else 3
 
 
@@ -362,7 +363,8 @@ def build_parser():
     s.add_argument("--revision", default=None, help="Hub revision (hf:// names)")
     s.set_defaults(func=_cmd_sample)
 
-    s = sub.add_parser("train", help="train an entry (resumable: re-run to continue)")
+    s = sub.add_parser("train", help="train an entry (resumable: re-run to continue; "
+                                     "--devices N, --precision)")
     s.add_argument("name")
     s.add_argument("--out", required=True, help="output directory (checkpoint + train_state/)")
     s.add_argument("--epochs", type=int, default=None, help="default: the entry's")
@@ -380,6 +382,17 @@ def build_parser():
                    help="train into a folder that holds files other than a checkpoint's")
     s.add_argument("--seed", type=int, default=None,
                    help="the run's seed (weight init, data order, latents); default: the entry's")
+    s.add_argument("--devices", type=int, default=None, metavar="N",
+                   help="data-parallel training on N local devices (GPUs, else CPUs): "
+                        "tf.distribute.MirroredStrategy under TensorFlow, keras.distribution."
+                        "DataParallel under JAX; not under torch. --batch-size stays the global "
+                        "batch (a multiple of N) and a step computes what one device computes "
+                        "on it, so a run may resume on another N. Default: one device")
+    s.add_argument("--precision", default=None,
+                   choices=("float32", "mixed_float16", "mixed_bfloat16"),
+                   help="Keras dtype policy: mixed_* compute in 16 bits with float32 weights "
+                        "(mixed_float16 adds dynamic loss scaling); a run resumes only in its own "
+                        "precision; the checkpoint loads in float32. Default: float32")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("eval", help="evaluate a checkpoint; write metrics.json and its card")

@@ -40,7 +40,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo import backend, losses, updates, validation
+from ganzoo import backend, distribution, losses, updates, validation
 from ganzoo import techniques as techniques_lib
 from ganzoo.updates import StepContext  # noqa: F401  (re-exported: the techniques' ctx)
 
@@ -98,7 +98,8 @@ class GAN(keras.Model):
         self.image_shape = tuple(generator.image_shape)
         self.num_classes = _player_classes(generator, discriminator)
         self.seed = None if seed is None else validation.nonnegative_int(seed, "seed")
-        self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
+        # a keras SeedGenerator whose draws also differ between data-parallel replicas
+        self.seed_generator = distribution.StepSeedGenerator(seed, name="latent_seed")
         self.g_optimizer = None
         self.d_optimizer = None
         self.techniques = techniques_lib.resolve(techniques)
@@ -133,6 +134,9 @@ class GAN(keras.Model):
         self.build()  # create G's and D's variables now, outside any traced step
         self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer else default_optimizer()
         self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer else default_optimizer()
+        if distribution.computes_in_float16(self.generator, self.discriminator):  # mixed_float16
+            self.g_optimizer = distribution.loss_scaled(self.g_optimizer)
+            self.d_optimizer = distribution.loss_scaled(self.d_optimizer)
         # Create both optimizers' variables now and expose them together as `self.optimizer`:
         # Keras's JAX trainer threads exactly `self.optimizer.variables` through its jitted step.
         self.build_optimizers()
@@ -142,9 +146,9 @@ class GAN(keras.Model):
     def get_compile_config(self):
         if self.g_optimizer is None:
             return None
-        return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+        return {  # (without mixed float16's loss scaling: compile() adds it where it is needed)
+            "g_optimizer": keras.optimizers.serialize(distribution.unscaled(self.g_optimizer)),
+            "d_optimizer": keras.optimizers.serialize(distribution.unscaled(self.d_optimizer)),
         }
 
     def compile_from_config(self, config):
@@ -172,6 +176,8 @@ class GAN(keras.Model):
         if self.n_critic > 1 and kwargs.get("batch_size") is not None:
             self._check_critic_batch(kwargs["batch_size"])
         guards.check_training_data(self, x)
+        distribution.check_batch(self, x, kwargs.get("batch_size"))
+        x = backend.prepare_dataset(self, x)  # (n_critic chunks under tf.distribute)
         if self.needs_labels:
             self._check_labeled(x, args[0] if args else kwargs.get("y"))
         callbacks = list(callbacks or [])
@@ -275,7 +281,9 @@ class GAN(keras.Model):
                 f"The GAN expects float images in [-1, 1]; got dtype {dtype}. "
                 "Scale with x / 127.5 - 1 (ganzoo.data.load does this)."
             )
-        return ops.cast(real, self.compute_dtype)
+        # the variables' dtype (float32 under mixed precision, where D casts its input):
+        # gradient penalties take their input gradients in float32
+        return ops.cast(real, self.variable_dtype)
 
     def train_step(self, *args):
         """Keras's hook. Under TF it receives ``data``; under JAX ``(state, data)``: the backend
@@ -326,10 +334,19 @@ class GAN(keras.Model):
         kwargs = {"labels": labels} if getattr(self.discriminator, "takes_labels", False) else {}
         logits, features = self.discriminator(x, training=training, return_features=True,
                                               **kwargs)
-        return x, logits, features
+        # the losses in float32 when D computes in 16 bits (mixed precision)
+        return x, distribution.to_float32(logits), distribution.to_float32(features)
+
+    def draw(self, sampler, shape, **kwargs):
+        """A random tensor ``sampler(shape, seed=self.seed_generator, **kwargs)`` for the step
+        (``sampler``: ``keras.random.normal``, ``uniform``, ``randint``...), ``shape[0]`` being
+        the batch. Data-parallel over R replicas (``tf.distribute``), it is the draw of the global
+        batch sliced to this replica's rows: the same numbers as one device, and different ones on
+        each replica (see :mod:`ganzoo.distribution`)."""
+        return distribution.replica_draw(sampler, shape, self.seed_generator, **kwargs)
 
     def _latents(self, batch):
-        return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        return self.draw(keras.random.normal, (batch, self.latent_dim))
 
     def _fake_labels(self, labels, batch):
         """The classes of a generated batch of ``batch`` images (``labels``: the real batch's):
@@ -342,8 +359,8 @@ class GAN(keras.Model):
             chosen = technique.choose_fake_labels(self, labels, batch)
             if chosen is not None:
                 return chosen
-        return keras.random.randint((batch,), 0, self.num_classes, dtype="int32",
-                                    seed=self.seed_generator)
+        return self.draw(keras.random.randint, (batch,), minval=0, maxval=self.num_classes,
+                         dtype="int32")
 
     def _fake(self, z, labels=None, training=True):
         """G's images for ``z`` (and, for a conditional G, the classes ``labels``)."""
@@ -479,7 +496,7 @@ class GAN(keras.Model):
             "seed": self.seed,
             "techniques": [keras.saving.serialize_keras_object(t) for t in self.techniques],
             "n_critic": self.n_critic,
-        }
+        })
 
     @classmethod
     def from_config(cls, config):

@@ -6,8 +6,15 @@ images seen, wall time). It is written every ``save_every`` seconds and at each 
 run killed at any moment loses at most a few minutes. Re-running the same command continues from
 there: the data order of every epoch is fixed by ``seed + epoch``, and the batches already seen in
 the interrupted epoch are skipped. At the end the checkpoint files are written to ``<out>/``.
+
+``distribution=N`` (``--devices N``) trains data-parallel on N local devices, or on an engine of
+one's own (a ``tf.distribute`` strategy, a ``keras.distribution.Distribution``); ``precision=``
+(``--precision``) picks the Keras dtype policy. See :mod:`ganzoo.distribution`: the batch size is
+the global batch and the step is the one-device step on it, so a run may resume on another number
+of devices; it resumes only in its own precision.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -26,6 +33,7 @@ except ImportError:  # not POSIX: no lock against a second trainer on the same -
     fcntl = None
 
 from ganzoo import backend, data, guards, validation
+from ganzoo import distribution as distribution_lib
 from ganzoo.checkpoint import RUN_ENTRIES, check_destination, save_sample_image
 from ganzoo.zoo import get_entry
 from ganzoo.zoo.registry import build, run_steps
@@ -106,7 +114,7 @@ class TrainingRun:
 
     def __init__(self, name, out, epochs=None, data_dir=None, batch_size=None, save_every=180.0,
                  max_minutes=None, steps_per_epoch=None, verbose="auto", command=None,
-                 overwrite=False, seed=None, quality_every=1):
+                 overwrite=False, seed=None, quality_every=1, distribution=None, precision=None):
         self.entry = get_entry(name)
         hp = self.entry.hparams
         self.out = Path(out)
@@ -126,18 +134,33 @@ class TrainingRun:
         self.deadline = None if max_minutes is None else time.monotonic() + 60 * max_minutes
         self.verbose = verbose
         self.command = command
+        # data parallelism (a number of devices, or a strategy / keras Distribution of one's own)
+        # and the dtype policy: how the run computes, checked before any work
+        self.precision = distribution_lib.check_precision(precision)
+        self.engine = distribution_lib.engine(distribution)
+        self.devices = distribution_lib.engine_replicas(self.engine)
+        if self.batch_size % self.devices:
+            raise ValueError(f"the batch size {self.batch_size} is the global batch, split evenly "
+                             f"over the {self.devices} devices: use a multiple of {self.devices}")
         self._lock = _claim_output(self.out, overwrite)
         keras.utils.set_random_seed(self.seed)  # weight init (and TF/NumPy RNGs) from the entry's seed
         # the learning-rate decay (if any) spans this run's steps, not the entry's default budget
-        self.gan = build(self.entry, self.seed, total_steps=run_steps(
-            self.entry, self.epochs, self.steps_per_epoch, self.batch_size))
+        with self.on_devices(), distribution_lib.precision(self.precision):
+            self.gan = build(self.entry, self.seed, total_steps=run_steps(
+                self.entry, self.epochs, self.steps_per_epoch, self.batch_size))
         # one train step consumes n_critic per-step batches (WGAN-GP's critic steps)
         self.step_batch = self.batch_size * self.gan.n_critic
         self.progress = {"epoch": 0, "step": 0, "images_seen": 0, "wall_time_s": 0.0,
                          "sessions": 0, "batch_size": self.batch_size, "entry": name,
-                         "seed": self.seed}
+                         "seed": self.seed, "precision": self.precision}
         self._clock = time.monotonic()
-        self._resume()
+        with self.on_devices():
+            self._resume()
+
+    def on_devices(self):
+        """The run's data-parallel engine scope (a no-op on one device): the GAN is built,
+        restored and trained in it."""
+        return self.engine.scope() if self.engine is not None else contextlib.nullcontext()
 
     # ------------------------------------------------------------------------------- state
     def _resume(self):
@@ -153,6 +176,12 @@ class TrainingRun:
                 f"{self.batch_size}, seed {self.seed}. Use another --out, or delete "
                 f"{self.state_dir}."
             )
+        if progress.get("precision", "float32") != self.precision:
+            raise ValueError(
+                f"{self.state_dir} holds a run trained with precision "
+                f"{progress.get('precision', 'float32')}; this command asks for {self.precision}. "
+                "Continue it in the same precision (the number of devices may change), or use "
+                f"another --out.")
         self.gan.build_optimizers()
         self.gan.load_weights(self.state_dir / progress.get("state_file", "state.weights.h5"))
         self.progress = progress
@@ -244,9 +273,10 @@ class TrainingRun:
                                skip_batches=done,
                                labels=self.gan.needs_labels).take(steps - done)
                 try:
-                    fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                                 callbacks=[_StateSaver(self, self.save_every)],
-                                 verbose=self.verbose)
+                    with self.on_devices():
+                        fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                                              callbacks=[_StateSaver(self, self.save_every)],
+                                              verbose=self.verbose)
                 except guards.NonFiniteError as e:
                     kept = self._last_good_state()
                     kept = (f"the {kept} is kept in {self.state_dir}" if kept
@@ -300,6 +330,8 @@ class TrainingRun:
             "wall_time_minutes": round(p["wall_time_s"] / 60, 1),
             "sessions": p["sessions"],
             "machine": machine_description(),
+            "devices": self.devices,
+            "precision": self.precision,
         }
         if p.get("history"):
             training["history"] = p["history"]

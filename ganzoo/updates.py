@@ -222,9 +222,9 @@ class Simultaneous(UpdateRule):
             return [d_loss, gan._g_loss(ctx)], (ctx.real_logits, ctx.fake_logits, penalty)
 
         ([d_loss, g_loss], (real_logits, fake_logits, penalty)), (d_grads, g_grads) = (
-            backend.gradients(loss_fn, [d_vars, g_vars]))
-        gan.d_optimizer.apply_gradients(zip(d_grads, d_vars))
-        gan.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+            backend.gradients(loss_fn, [d_vars, g_vars], [gan.d_optimizer, gan.g_optimizer]))
+        backend.apply_gradients(gan.d_optimizer, d_grads, d_vars)
+        backend.apply_gradients(gan.g_optimizer, g_grads, g_vars)
         return _metrics(d_loss, g_loss, penalty, real_logits, fake_logits)
 
 
@@ -270,8 +270,8 @@ class Alternating(UpdateRule):
 
             before_d_step(gan)
             ([d_loss], (real_logits, fake_logits, penalty)), (d_grads,) = backend.gradients(
-                d_loss_fn, [d_vars])
-            gan.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+                d_loss_fn, [d_vars], [gan.d_optimizer])
+            backend.apply_gradients(gan.d_optimizer, d_grads, d_vars)
         if self.n_critic > 1:
             z = gan._latents(ops.shape(chunk)[0])
             fake_labels = gan._fake_labels(chunk_labels, ops.shape(chunk)[0])
@@ -281,8 +281,8 @@ class Alternating(UpdateRule):
                                         fake_labels)
             return [gan._g_loss(ctx)], None
 
-        ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars])
-        gan.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        ([g_loss], _), (g_grads,) = backend.gradients(g_loss_fn, [g_vars], [gan.g_optimizer])
+        backend.apply_gradients(gan.g_optimizer, g_grads, g_vars)
         return _metrics(d_loss, g_loss, penalty, real_logits, fake_logits)
 
 
@@ -350,7 +350,7 @@ class Unrolled(UpdateRule):
             return [d_loss, g_loss], (ctx.real_logits, ctx.fake_logits, penalty)
 
         ([d_loss, g_loss], (real_logits, fake_logits, penalty)), (d_grads, g_grads) = (
-            backend.gradients(loss_fn, [d_vars, g_vars]))
+            backend.gradients(loss_fn, [d_vars, g_vars], [gan.d_optimizer, gan.g_optimizer]))
         return _metrics(d_loss, g_loss, penalty, real_logits, fake_logits), d_grads, g_grads
 
     def step(self, gan, real, labels=None):
@@ -358,8 +358,8 @@ class Unrolled(UpdateRule):
         fake_labels = gan._fake_labels(labels, ops.shape(real)[0])
         before_d_step(gan)
         values, d_grads, g_grads = self.losses_and_gradients(gan, real, z, labels, fake_labels)
-        gan.d_optimizer.apply_gradients(zip(d_grads, gan.discriminator.trainable_variables))
-        gan.g_optimizer.apply_gradients(zip(g_grads, gan.generator.trainable_variables))
+        backend.apply_gradients(gan.d_optimizer, d_grads, gan.discriminator.trainable_variables)
+        backend.apply_gradients(gan.g_optimizer, g_grads, gan.generator.trainable_variables)
         return values
 
 

@@ -69,3 +69,45 @@ def substitute(variables, values, discard=()):
         scope.state_mapping.update({id(v): x for v, x in mapping})
         yield scope
     forward_updates(scope.updates(exclude=list(variables) + list(discard)))
+
+
+def _scales_loss(optimizer):
+    """Whether ``optimizer`` wants its loss scaled before differentiation (a
+    ``keras.optimizers.LossScaleOptimizer``, or any optimizer given ``loss_scale_factor=``): its
+    ``apply_gradients`` divides the gradients by the same factor."""
+    return optimizer is not None and (
+        isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        or getattr(optimizer, "loss_scale_factor", None) is not None)
+
+
+def scaled_gradients(gradients, replicas, loss_fn, variable_lists, optimizers=None):
+    """``gradients(loss_fn, variable_lists)`` of each loss as its optimizer will apply it.
+
+    ``replicas`` > 1 (``tf.distribute``: each replica differentiates its own share of the global
+    batch and the optimizer *sums* the replicas' gradients): every loss is divided by
+    ``replicas``, so the summed gradient is the gradient of the mean over the replicas -- for a
+    mean over examples, the global batch's. ``optimizers[i]`` that scales losses (mixed float16's
+    ``LossScaleOptimizer``) gets ``optimizer.scale_loss(loss)``. The losses returned are the
+    unscaled ones (what the metrics report)."""
+    if optimizers is None:
+        optimizers = [None] * len(variable_lists)
+    optimizers = list(optimizers)
+    if len(optimizers) != len(variable_lists):
+        raise ValueError(f"gradients: {len(optimizers)} optimizers for {len(variable_lists)} "
+                         "variable lists")
+    if replicas == 1 and not any(_scales_loss(o) for o in optimizers):
+        return gradients(loss_fn, variable_lists)
+    # each loss's factor, read here: inside the differentiated function the optimizers'
+    # variables are not part of the traced state (JAX)
+    factors = [keras.ops.convert_to_tensor(
+        (optimizer.scale_loss(1.0) if _scales_loss(optimizer) else 1.0) / replicas, "float32")
+        for optimizer in optimizers]
+
+    def scaled_fn():
+        losses, aux = loss_fn()
+        scaled = [keras.ops.multiply(loss, keras.ops.cast(factor, loss.dtype))
+                  for loss, factor in zip(losses, factors)]
+        return scaled, (list(losses), aux)
+
+    (_, (losses, aux)), grads = gradients(scaled_fn, variable_lists)
+    return (losses, aux), grads

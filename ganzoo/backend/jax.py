@@ -108,6 +108,60 @@ def _all_watched_variables():
     return list(_WATCHED[-1]) if _WATCHED else []
 
 
+def apply_gradients(optimizer, grads, variables):
+    """``optimizer.stateless_apply`` on the values in the enclosing scope; the new values are
+    written back to it (a stateful update inside ``ops.cond`` -- a ``LossScaleOptimizer`` --
+    would leak tracers)."""
+    variables, slots = list(variables), list(optimizer.variables)
+    new_values, new_slots = optimizer.stateless_apply(
+        [_current_value(v) for v in slots], list(grads), [_current_value(v) for v in variables])
+    forward_updates(list(zip(variables, new_values)) + list(zip(slots, new_slots)))
+
+
+def replica():
+    """JAX's ``keras.distribution`` runs one program over the global (sharded) batch."""
+    return 0, 1
+
+
+def replicas(model):
+    """The batch axis's device count of the active ``keras.distribution`` (1 without one)."""
+    from keras.distribution import distribution
+
+    current = distribution()
+    mesh = getattr(current, "device_mesh", None)
+    name = getattr(current, "batch_dim_name", None)
+    if mesh is None or name not in mesh.axis_names:
+        return 1
+    return int(mesh.shape[list(mesh.axis_names).index(name)])
+
+
+def split_cpu(devices):
+    """Ask XLA for ``devices`` host (CPU) devices, which it reads when JAX first starts: too late
+    once it has (``jax.devices()`` then shows what it has)."""
+    import os
+
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_force_host_platform_device_count" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={devices}"
+
+
+def data_parallel(devices):
+    """``keras.distribution.DataParallel`` over the first ``devices`` JAX devices (XLA's
+    ``--xla_force_host_platform_device_count=N`` splits a CPU)."""
+    from keras.distribution import DataParallel
+
+    found = jax.devices()
+    if devices > len(found):
+        raise ValueError(
+            f"{devices} devices asked for, but JAX sees {len(found)}: {found}. Without an "
+            "accelerator, set XLA_FLAGS=--xla_force_host_platform_device_count=N before JAX starts")
+    return DataParallel(devices=found[:devices])
+
+
+def prepare_dataset(model, x):
+    return x
+
+
 def train_step(model, state, data):
     """Run ``model.step(data)`` statelessly on ``state``; return ``(logs, new_state)``."""
     groups = [

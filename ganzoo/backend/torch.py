@@ -49,6 +49,35 @@ def tensor_gradients(fn, tensors):
     return value, [torch.zeros_like(t) if g is None else g for g, t in zip(grads, tensors)]
 
 
+def apply_gradients(optimizer, grads, variables):
+    optimizer.apply_gradients(zip(grads, variables))
+
+
+def replica():
+    return 0, 1
+
+
+def replicas(model):
+    return 1
+
+
+def data_parallel(devices):
+    """Refused for more than one device: Keras has no data-parallel engine under torch."""
+    if devices > 1:
+        raise ValueError(
+            f"data-parallel training over {devices} devices needs the TensorFlow "
+            "(tf.distribute) or JAX (keras.distribution) backend; Keras has no data-parallel "
+            "engine under torch. Set KERAS_BACKEND=tensorflow or jax, or train on one device.")
+
+
+def split_cpu(devices):
+    """Nothing: no data-parallel engine under torch."""
+
+
+def prepare_dataset(model, x):
+    return x
+
+
 def train_step(model, data):
     """Keras's torch trainer calls ``train_step(data)`` eagerly: run the body as is."""
     return model.step(data)

@@ -36,7 +36,7 @@ class InstanceNoise(Technique):
         return instance_noise_sigma(self.step, self.sigma, self.anneal_steps)
 
     def d_input(self, gan, x):
-        noise = keras.random.normal(ops.shape(x), seed=gan.seed_generator, dtype=x.dtype)
+        noise = gan.draw(keras.random.normal, ops.shape(x), dtype=x.dtype)
         return x + ops.cast(self.current_sigma(), x.dtype) * noise
 
     def update_state(self, gan):

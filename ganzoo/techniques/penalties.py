@@ -21,6 +21,7 @@ def gradient_norms(grads):
     derivative of the square root infinite and the whole step NaN; 1e-12 changes the norm by at
     most 1e-6.
     """
+    grads = ops.cast(grads, "float32")  # (16-bit input gradients under mixed precision)
     axes = tuple(range(1, len(grads.shape)))
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
 
@@ -32,7 +33,8 @@ def _per_example(values, like):
 def wgan_gp_penalty(critic, real, fake, epsilon, weight=10.0):
     """``weight * E[(||∇D(x̂)||₂ - 1)²]`` at ``x̂ = real + ε (fake - real)``, one ε per example
     (shape (batch,)) -- Gulrajani et al. 2017, Algorithm 1."""
-    real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
+    real = ops.convert_to_tensor(real)
+    fake = ops.cast(fake, real.dtype)  # (G's 16-bit images, real in float32: mixed precision)
     x_hat = real + _per_example(epsilon, real) * (fake - real)
     _, grads = backend.input_gradient(critic, x_hat)
     return weight * ops.mean(ops.square(gradient_norms(grads) - 1.0))
@@ -60,6 +62,7 @@ def r1_penalty(critic, real, reg_param=10.0):
     no ½). The paper writes ``(γ/2) E[||∇D(x)||²]`` (eq. 9), so ``reg_param = γ/2``: their
     configs' ``reg_param: 10`` is the paper's γ = 20."""
     _, grads = backend.input_gradient(critic, ops.convert_to_tensor(real))
+    grads = ops.cast(grads, "float32")  # (16-bit input gradients under mixed precision)
     axes = tuple(range(1, len(grads.shape)))
     return reg_param * ops.mean(ops.sum(ops.square(grads), axis=axes))
 
@@ -102,7 +105,7 @@ class WGANGP(Technique):
 
     def d_penalty(self, gan, ctx):
         real, fake = ctx.real_in, ops.stop_gradient(ctx.fake_in)
-        epsilon = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator)
+        epsilon = gan.draw(keras.random.uniform, (ops.shape(real)[0],))
         return wgan_gp_penalty(_critic(gan), real, fake, epsilon, self.weight)
 
     def get_config(self):
@@ -128,8 +131,8 @@ class DRAGAN(Technique):
 
     def d_penalty(self, gan, ctx):
         real = ctx.real_in
-        uniform = keras.random.uniform(ops.shape(real), seed=gan.seed_generator, dtype=real.dtype)
-        alpha = keras.random.uniform((ops.shape(real)[0],), seed=gan.seed_generator, dtype=real.dtype)
+        uniform = gan.draw(keras.random.uniform, ops.shape(real), dtype=real.dtype)
+        alpha = gan.draw(keras.random.uniform, (ops.shape(real)[0],), dtype=real.dtype)
         return dragan_penalty(_critic(gan), real, uniform, alpha, self.weight, self.scale)
 
     def get_config(self):
