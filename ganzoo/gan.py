@@ -36,6 +36,8 @@ unconditional GAN accepts ``(images, labels)`` batches too: the labels reach ``c
 nothing else. ``sample(n, seed, labels=...)`` picks the classes.
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
@@ -62,8 +64,10 @@ class GAN(keras.Model):
 
     Args:
         generator: a ``keras.Model`` mapping ``(batch, latent_dim)`` to images in [-1, 1]; it must
-            have a ``latent_dim`` attribute.
-        discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1).
+            have a ``latent_dim`` attribute. Several generators are one
+            :class:`~ganzoo.models.Generators` (MAD-GAN): one player, one optimizer.
+        discriminator: a ``keras.Model`` mapping images to one logit per image, shape (batch, 1)
+            (k + 1 logits for the ``madgan`` loss: its ``outputs``).
         loss: name of the loss family in :mod:`ganzoo.losses` (``"nonsat"``, ``"minimax"``,
             ``"lsgan"``, ``"hinge"``, ``"wasserstein"``).
         update: the update rule: ``"simultaneous"`` (one forward pass gives both players'
@@ -94,6 +98,7 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.loss_name = loss
         self.d_loss_fn, self.g_loss_fn = losses.get(loss)
+        losses.check_outputs(loss, getattr(discriminator, "outputs", 1))  # (MAD-GAN: k + 1)
         self.latent_dim = int(generator.latent_dim)
         self.image_shape = tuple(generator.image_shape)
         self.num_classes = _player_classes(generator, discriminator)
@@ -175,6 +180,7 @@ class GAN(keras.Model):
             shuffle = not hasattr(x, "element_spec")
         if self.n_critic > 1 and kwargs.get("batch_size") is not None:
             self._check_critic_batch(kwargs["batch_size"])
+        self._check_split_batch(x, kwargs.get("batch_size"))
         guards.check_training_data(self, x)
         distribution.check_batch(self, x, kwargs.get("batch_size"))
         x = backend.prepare_dataset(self, x)  # (n_critic chunks under tf.distribute)
@@ -184,6 +190,29 @@ class GAN(keras.Model):
         if check_finite:
             callbacks.insert(0, guards.NonFiniteGuard())  # first: nothing saves a bad step
         return super().fit(x, *args, shuffle=shuffle, callbacks=callbacks, **kwargs)
+
+    def _check_split_batch(self, x, batch_size):
+        """Refuse, before training, batches that the techniques' ``generator_calls`` /
+        ``discriminator_calls`` (PacGAN's m, MAD-GAN's k) cannot split evenly: ``fit``'s batch
+        size, an array's last batch and a dataset's fixed batch size."""
+        calls = math.lcm(self._calls("generator_calls"), self._calls("discriminator_calls"))
+        if calls == 1:
+            return
+        unit, sizes = calls * self.n_critic, [batch_size]
+        spec = getattr(x, "element_spec", None)
+        first = spec[0] if isinstance(spec, (tuple, list)) else spec
+        if getattr(first, "shape", None) is not None and len(first.shape):
+            sizes.append(first.shape[0])
+        elif spec is None and hasattr(x, "shape") and len(x.shape):
+            sizes.append(int(x.shape[0]) % (batch_size or 32) or None)  # the last batch
+        for size in sizes:
+            if size is not None and int(size) % unit:
+                raise ValueError(
+                    f"Each training batch goes through G or D in {calls} equal parts (PacGAN's "
+                    f"packing / MAD-GAN's generators)" + (f", in each of n_critic={self.n_critic} "
+                    "chunks" if self.n_critic > 1 else "") + f": its size must be a multiple of "
+                    f"{unit}; got a batch of {int(size)}. Choose the batch size (and the number "
+                    "of samples, or drop the last partial batch) accordingly.")
 
     def _check_critic_batch(self, batch):
         if batch % self.n_critic:
@@ -331,9 +360,13 @@ class GAN(keras.Model):
         input (cGAN) and ignored by any other D."""
         for technique in self.techniques:
             x = technique.d_input(self, x)
-        kwargs = {"labels": labels} if getattr(self.discriminator, "takes_labels", False) else {}
-        logits, features = self.discriminator(x, training=training, return_features=True,
-                                              **kwargs)
+        takes_labels = getattr(self.discriminator, "takes_labels", False)
+        calls = self._calls("discriminator_calls") if training else 1
+        outputs = [self.discriminator(part, training=training, return_features=True,
+                                      **({"labels": part_labels} if takes_labels else {}))
+                   for part, part_labels in _parts(x, labels, calls)]
+        logits = _joined([logits for logits, _ in outputs])
+        features = _joined([features for _, features in outputs])
         # the losses in float32 when D computes in 16 bits (mixed precision)
         return x, distribution.to_float32(logits), distribution.to_float32(features)
 
@@ -363,10 +396,17 @@ class GAN(keras.Model):
                          dtype="int32")
 
     def _fake(self, z, labels=None, training=True):
-        """G's images for ``z`` (and, for a conditional G, the classes ``labels``)."""
-        if self.conditional:
-            return self.generator(z, labels=labels, training=training)
-        return self.generator(z, training=training)
+        """G's images for ``z`` (and, for a conditional G, the classes ``labels``); in training,
+        in as many equal calls as the techniques' ``generator_calls`` (PacGAN)."""
+        calls = self._calls("generator_calls") if training else 1
+        return _joined([
+            self.generator(part, labels=part_labels, training=training) if self.conditional
+            else self.generator(part, training=training)
+            for part, part_labels in _parts(z, labels, calls)])
+
+    def _calls(self, attribute):
+        """The largest ``generator_calls`` / ``discriminator_calls`` of the techniques (1)."""
+        return max([getattr(t, attribute, 1) for t in self.techniques], default=1)
 
     def _d_forward(self, real, fake, labels=None, fake_labels=None):
         """D on the real and the generated batch: a full :class:`~ganzoo.updates.StepContext`."""
@@ -526,6 +566,25 @@ class GAN(keras.Model):
         from ganzoo import checkpoint
 
         return checkpoint.save(self, directory, **card)
+
+
+def _parts(x, labels, calls):
+    """``[(part of x, part of labels)]``: ``x`` (and ``labels``, if any) in ``calls`` equal
+    consecutive parts along the batch."""
+    if calls == 1:
+        return [(x, labels)]
+    if x.shape[0] is not None and x.shape[0] % calls:
+        raise ValueError(f"A training batch goes through a player in {calls} equal parts (the "
+                         f"techniques' generator_calls / discriminator_calls: PacGAN's packing, "
+                         f"MAD-GAN's generators); its size must be a multiple of {calls}; got "
+                         f"{x.shape[0]}")
+    parts = ops.split(x, calls, axis=0)
+    label_parts = [None] * calls if labels is None else ops.split(labels, calls, axis=0)
+    return list(zip(parts, label_parts))
+
+
+def _joined(tensors):
+    return tensors[0] if len(tensors) == 1 else ops.concatenate(tensors, axis=0)
 
 
 def _player_classes(generator, discriminator):

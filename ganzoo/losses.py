@@ -15,9 +15,12 @@ each term a mean over the batch:
 * ``"lsgan"``: D ``½(D(x) - 1)² + ½ D(G(z))²``, G ``½(D(G(z)) - 1)²`` (Mao et al. 2017);
 * ``"hinge"``: D ``relu(1 - D(x)) + relu(1 + D(G(z)))``, G ``-D(G(z))`` (Lim & Ye 2017,
   Miyato et al. 2018);
-* ``"wasserstein"``: D ``D(G(z)) - D(x)``, G ``-D(G(z))`` (Arjovsky et al. 2017).
+* ``"wasserstein"``: D ``D(G(z)) - D(x)``, G ``-D(G(z))`` (Arjovsky et al. 2017);
+* ``"madgan"``: k generators and a D with k + 1 logits (which generator made a sample, or "real"),
+  softmax cross-entropy (Ghosh et al. 2018, MAD-GAN): see :func:`d_madgan`.
 
 ``D(·)`` is the sigmoid of the logit for ``nonsat`` / ``minimax`` and the raw output otherwise.
+Every family but ``"madgan"`` takes one logit per sample (:func:`check_outputs`).
 """
 
 from keras import ops
@@ -107,13 +110,68 @@ def g_wasserstein(fake_logits):
     return -ops.mean(fake_logits)
 
 
+def _class_cross_entropy(logits, targets):
+    """Per-row softmax cross-entropy ``logsumexp(l) - Σ targets · l`` (``targets`` one-hot,
+    broadcast against ``logits``)."""
+    return ops.logsumexp(logits, axis=-1) - ops.sum(targets * logits, axis=-1)
+
+
+def _madgan_real(logits):
+    """(k + 1 logits) -> the per-row cross-entropy of the class "real" (the last, index k)."""
+    logits = ops.convert_to_tensor(logits)
+    width = int(logits.shape[-1])
+    if width < 2:
+        raise ValueError(f"the 'madgan' loss needs D with k + 1 >= 2 logits (k generators and "
+                         f"'real'); got {width} (use the 'madgan' technique)")
+    real = ops.one_hot(ops.convert_to_tensor([width - 1]), width, dtype=logits.dtype)
+    return width - 1, _class_cross_entropy(logits, real)
+
+
+def d_madgan(real_logits, fake_logits, real_target=None, fake_target=None):
+    """MAD-GAN's D loss (Ghosh et al. 2018) for k generators, D's logits having k + 1 columns
+    (classes ``0 .. k-1``: "made by generator i", class ``k``: "real")::
+
+        Σ_i [ CE(D(x_i), k) + CE(D(G_i(z_i)), i) ]
+
+    with ``CE`` the softmax cross-entropy, a mean over each batch of B. The real and the
+    generated batch of N = k·B rows are read as k consecutive parts of B: part i of the generated
+    batch is generator i's (the order :class:`ganzoo.models.Generators` makes them in), part i of
+    the real batch is the i-th real batch. This is the authors' Torch code
+    (arnabgho/dcgan.torch ``classify_gen_n_alter.lua``, and the toy ``multi-gen-toy``
+    ``classifying_gen.lua``): each D step draws one real batch per generator and accumulates
+    ``CE(real batch i, real) + CE(batch of G_i, i)`` over the k generators -- so the value is k
+    times the mean cross-entropy over the N rows of each side. (The same authors' PyTorch port,
+    ``pytorch/madgan.py``, uses one real batch: one real term beside the k generated ones.) No
+    targets: techniques that set D's targets are refused with it."""
+    k, real = _madgan_real(real_logits)
+    fake = ops.convert_to_tensor(fake_logits)
+    parts = ops.reshape(fake, (k, -1, k + 1))  # (generator, row, class)
+    onehot = ops.expand_dims(ops.eye(k, k + 1, dtype=fake.dtype), 1)  # generator i -> class i
+    return k * (ops.mean(real) + ops.mean(_class_cross_entropy(parts, onehot)))
+
+
+def g_madgan(fake_logits):
+    """MAD-GAN's generators' loss: ``Σ_i CE(D(G_i(z_i)), k)`` -- each generator is trained to
+    make D answer "real" (the non-saturating form, as the authors' code: ``criterion`` against
+    ``real_label`` for every generator; the paper writes the minimax ``log(1 - D_{k+1})``), a
+    mean over each generator's batch summed over the k generators (k times the mean over the
+    N rows). Generator i's samples enter only its own term, so its gradient comes from its term
+    alone."""
+    k, real = _madgan_real(fake_logits)
+    return k * ops.mean(real)
+
+
 LOSSES = {
     "nonsat": (d_nonsat, g_nonsat),
     "minimax": (d_minimax, g_minimax),
     "lsgan": (d_lsgan, g_lsgan),
     "hinge": (d_hinge, g_hinge),
     "wasserstein": (d_wasserstein, g_wasserstein),
+    "madgan": (d_madgan, g_madgan),
 }
+
+# The families whose D has several logits per sample (the others have exactly one).
+MULTICLASS_LOSSES = ("madgan",)
 
 # The families whose D loss uses D's targets (techniques that change the targets need one).
 TARGET_LOSSES = ("nonsat", "minimax", "lsgan")
@@ -132,6 +190,22 @@ def get(name):
 
 def score(name):
     """The map from D's output to the ``d_real`` / ``d_fake`` values the GAN logs: the sigmoid
-    (D's probability of "real") for :data:`PROBABILITY_LOSSES`, the raw output otherwise."""
+    (D's probability of "real") for :data:`PROBABILITY_LOSSES`, the softmax probability of the
+    class "real" (the last) for ``"madgan"``, the raw output otherwise."""
     get(name)
+    if name in MULTICLASS_LOSSES:
+        return lambda x: ops.softmax(x, axis=-1)[..., -1]
     return ops.sigmoid if name in PROBABILITY_LOSSES else (lambda x: x)
+
+
+def check_outputs(name, outputs):
+    """Refuse a D whose number of logits per sample (``outputs``) does not fit the loss family
+    ``name``: ``"madgan"`` needs k + 1 >= 2, every other family exactly 1."""
+    get(name)
+    if name in MULTICLASS_LOSSES and outputs < 2:
+        raise ValueError(f"the {name!r} loss needs a discriminator with k + 1 >= 2 logits (k "
+                         f"generators and 'real'); this one has {outputs} (use the 'madgan' "
+                         "technique, which builds it)")
+    if name not in MULTICLASS_LOSSES and outputs != 1:
+        raise ValueError(f"the {name!r} loss needs a discriminator with one logit per sample; "
+                         f"this one has {outputs} (outputs={outputs} is for the 'madgan' loss)")

@@ -98,7 +98,8 @@ def test_hinge_losses_match_hand_computed_values():
 
 
 def test_every_loss_is_registered_and_scored():
-    assert set(losses.LOSSES) == {"nonsat", "minimax", "lsgan", "hinge", "wasserstein"}
+    assert set(losses.LOSSES) == {"nonsat", "minimax", "lsgan", "hinge", "wasserstein",
+                                  "madgan"}
     assert set(losses.TARGET_LOSSES) <= set(losses.LOSSES)
     logits = np.array([[0.0], [2.0]], np.float32)
     for name in ("nonsat", "minimax"):  # D's probability

@@ -142,7 +142,8 @@ def test_create_checks_hyperparameters(kwargs, expected):
     ({"dataset": "rng8"}, "Unknown dataset 'rng8'. Did you mean ring8? Known: cifar10, "
                           "fashion_mnist, mnist, grid25, ring8"),
     ({"dataset": "ring8", "loss": "wasserstien"},
-     "loss must be one of 'nonsat', 'minimax', 'lsgan', 'hinge', 'wasserstein'; got 'wasserstien'. Did you mean wasserstein?"),
+     "loss must be one of 'nonsat', 'minimax', 'lsgan', 'hinge', 'wasserstein', 'madgan'; got "
+     "'wasserstien'. Did you mean wasserstein?"),
     ({"dataset": "ring8", "update": "alternate"},
      "update must be one of 'simultaneous', 'alternating', 'unrolled'; got 'alternate'. Did you mean "
      "alternating?"),
@@ -150,7 +151,8 @@ def test_create_checks_hyperparameters(kwargs, expected):
      "generator must be a dict of options, e.g. {'width': 64}; got 'big'"),
     ({"dataset": "ring8", "generator": {"unit": 8}},
      "the 'mlp' generator (MLPGenerator): unknown option 'unit'. Did you mean units? Accepted: "
-     "depth, kernel_initializer, latent_dim, norm, num_classes, output_dim, units."),
+     "depth, dropout, kernel_initializer, latent_dim, noise_std, norm, num_classes, output_dim, "
+     "units."),
     ({"dataset": "ring8", "techniques": ["wgan_gp"], "n_critic": 3},
      "technique 'wgan_gp' sets n_critic=5; got n_critic=3. Give it as the technique's parameter "
      "instead: {'name': 'wgan_gp', 'n_critic': 3}"),

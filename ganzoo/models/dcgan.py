@@ -43,6 +43,15 @@ Options used by techniques (:mod:`ganzoo.techniques`):
   ``condition="auxiliary"`` (AC-GAN, Odena et al. 2017) is not conditioned on its input: it has an
   auxiliary classifier head, ``D.classify(features)`` -> (batch, K) class logits, a ``Dense`` on
   the same features as the real/fake logit.
+* ``DCGANGenerator(dropout=p, noise_std=σ)`` (ganhacks #17; noise injection): every hidden layer's
+  output (after its ReLU) goes through inverted dropout of rate ``p`` and then gets N(0, σ²) noise,
+  in training *and* in sampling; the randomness is a hash of each sample's latent vector
+  (:class:`~ganzoo.layers.latent_noise.LatentNoise`), so ``sample(n, seed)`` stays deterministic.
+  Both 0 (default): no such layers -- the weights and samples of earlier checkpoints.
+* ``DCGANDiscriminator(packing=m)`` (PacGAN, Lin et al. 2018): D judges m samples at once, packed
+  along the channels: its input has ``m * C`` channels (the ``pacgan`` technique packs D's inputs).
+* ``DCGANDiscriminator(outputs=n)``: ``n`` logits per image instead of one (MAD-GAN's D has k + 1:
+  which of the k generators, or real).
 """
 
 import keras
@@ -50,6 +59,7 @@ from keras import layers, ops
 
 from ganzoo import validation
 from ganzoo.layers import MinibatchDiscrimination, SpectralNorm, VirtualBatchNormalization
+from ganzoo.layers.latent_noise import latent_keys, noise_layers
 
 _INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 _GAMMA_INIT = {"class_name": "RandomNormal", "config": {"mean": 1.0, "stddev": 0.02}}
@@ -158,12 +168,29 @@ class DiscriminatorHead:
 
     # (no class-level defaults: under torch a class attribute would hide the sub-layer that
     # torch.nn.Module keeps in ``_modules``)
+    def _init_outputs(self, packing, outputs):
+        """Set ``packing`` (m samples per input, along the last axis: PacGAN) and ``outputs``
+        (logits per input: MAD-GAN's k + 1); every family's ``__init__`` calls it before
+        creating its logit layer."""
+        self.packing = validation.positive_int(packing, f"{type(self).__name__} packing")
+        self.outputs = validation.positive_int(outputs, f"{type(self).__name__} outputs")
+
+    @property
+    def packed_shape(self):
+        """The shape of one input of D: ``image_shape`` with its last axis ``packing`` times
+        longer."""
+        return self.image_shape[:-1] + (self.image_shape[-1] * self.packing,)
+
     def _init_condition(self, num_classes, condition):
         """Set ``num_classes`` / ``condition`` and create the auxiliary head; every family's
         ``__init__`` calls it."""
         self.num_classes = num_classes_option(num_classes)
         self.condition = validation.choice(condition, f"{type(self).__name__} condition",
                                            CONDITIONS)
+        if self.num_classes is not None and getattr(self, "packing", 1) > 1:
+            raise ValueError(f"{type(self).__name__}: packing={self.packing} cannot be combined "
+                             f"with a class condition (num_classes={self.num_classes}): a pack "
+                             "of m samples has m classes")
         auxiliary = self.num_classes is not None and self.condition == "auxiliary"
         self.classifier = layers.Dense(self.num_classes, kernel_initializer=self._head_init(),
                                        name="classifier") if auxiliary else None
@@ -198,16 +225,17 @@ class DiscriminatorHead:
     def _trace(self):
         """Create every weight: one call on a zero input (and the classifier on its features)."""
         labels = ops.zeros((1,), "int32") if self.takes_labels else None
-        _, features = self.call(ops.zeros((1,) + self.image_shape), labels=labels,
+        _, features = self.call(ops.zeros((1,) + self.packed_shape), labels=labels,
                                 return_features=True)
         if self.classifier is not None:
             self.classifier(features)
 
     def _condition_config(self):
-        return {"num_classes": self.num_classes, "condition": self.condition}
+        return {"num_classes": self.num_classes, "condition": self.condition,
+                "packing": self.packing, "outputs": self.outputs}
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], 1)
+        return (input_shape[0], self.outputs)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -215,12 +243,16 @@ class DCGANGenerator(keras.Model):
     """z (batch, latent_dim) -> images (batch, H, W, C) in [-1, 1] (tanh).
 
     ``num_classes=K``: ``G(z, labels=...)``, the one-hot class concatenated to ``z``. With
-    ``norm="vbn"`` the reference batch's classes are ``0, 1, ..., K-1, 0, 1, ...`` (balanced)."""
+    ``norm="vbn"`` the reference batch's classes are ``0, 1, ..., K-1, 0, 1, ...`` (balanced).
+    ``dropout`` / ``noise_std``: dropout and Gaussian noise on every hidden layer, in training
+    and sampling (see the module docstring)."""
 
     def __init__(self, latent_dim=100, image_shape=(28, 28, 1), width=64, kernel_size=4,
                  norm="batch", reference_batch_size=64, reference_seed=0, num_classes=None,
-                 **kwargs):
+                 dropout=0.0, noise_std=0.0, **kwargs):
         super().__init__(**kwargs)
+        self.dropout = validation.probability(dropout, "DCGANGenerator dropout", open_right=True)
+        self.noise_std = validation.nonnegative_float(noise_std, "DCGANGenerator noise_std")
         self.num_classes = num_classes_option(num_classes)
         self.norm = _check_choice("DCGANGenerator norm", norm, ("batch", "vbn"))
         self.reference_batch_size = validation.positive_int(reference_batch_size,
@@ -258,6 +290,8 @@ class DCGANGenerator(keras.Model):
             channels, self.kernel_size, strides=2, padding="same", kernel_initializer=_INIT,
             name="to_image",
         )
+        # one per hidden layer (the projection and each up block), none when both options are 0
+        self.noise = noise_layers(self.dropout, self.noise_std, 1 + len(self.blocks))
 
     def _norm_layer(self, name):
         if self.norm == "vbn":
@@ -297,10 +331,15 @@ class DCGANGenerator(keras.Model):
                 z_ref = condition_input(z_ref, ops.arange(self.reference_batch_size)
                                         % self.num_classes, self.num_classes, "reference batch")
             z = ops.concatenate([z, z_ref], axis=0)
+        keys = latent_keys(z) if self.noise else None
         x = ops.relu(self._normalize(self.project_bn, self.project(z), training))
         x = self.reshape(x)
-        for conv, norm in self.blocks:
+        if self.noise:
+            x = self.noise[0](x, keys)
+        for i, (conv, norm) in enumerate(self.blocks):
             x = ops.relu(self._normalize(norm, conv(x), training))
+            if self.noise:
+                x = self.noise[i + 1](x, keys)
         x = ops.tanh(self.to_image(x))
         if self.norm == "vbn":
             x = x[: ops.shape(x)[0] - self.reference_batch_size]
@@ -320,6 +359,8 @@ class DCGANGenerator(keras.Model):
             "reference_batch_size": self.reference_batch_size,
             "reference_seed": self.reference_seed,
             "num_classes": self.num_classes,
+            "dropout": self.dropout,
+            "noise_std": self.noise_std,
         }
 
 
@@ -329,11 +370,14 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
 
     ``num_classes=K``: with ``condition="input"`` (default) ``D(x, labels=...)`` sees the one-hot
     class as K extra input channels (cGAN); with ``condition="auxiliary"`` D has an auxiliary
-    classifier head, :meth:`classify` (AC-GAN)."""
+    classifier head, :meth:`classify` (AC-GAN). ``packing=m``: inputs of m images packed along
+    the channels (PacGAN); ``outputs=n``: n logits per input (MAD-GAN)."""
 
     def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
-                 minibatch_discrimination=None, num_classes=None, condition="input", **kwargs):
+                 minibatch_discrimination=None, num_classes=None, condition="input", packing=1,
+                 outputs=1, **kwargs):
         super().__init__(**kwargs)
+        self._init_outputs(packing, outputs)
         self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.image_shape = _check_image_shape(image_shape)
@@ -357,7 +401,7 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
             self.blocks.append((conv, bn))
         self.flatten = layers.Flatten()
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
-        to_logit = layers.Dense(1, kernel_initializer=_INIT, name="to_logit")
+        to_logit = layers.Dense(self.outputs, kernel_initializer=_INIT, name="to_logit")
         self.to_logit = _spectral(to_logit) if self.norm == "spectral" else to_logit
         self._init_condition(num_classes, condition)
 

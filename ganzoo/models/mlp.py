@@ -50,6 +50,12 @@ layer's output (``units`` values; feature matching's layer), taken before the op
 :mod:`ganzoo.models.dcgan`: G's one-hot class is concatenated to ``z``; D's to its input
 (``condition="input"``, cGAN) or D gets an auxiliary classifier head on its features
 (``condition="auxiliary"``, AC-GAN; ``D.classify(features)``).
+
+The technique options, as in :mod:`ganzoo.models.dcgan`: ``MLPGenerator(dropout=p,
+noise_std=σ)`` -- dropout and N(0, σ²) noise on every hidden layer's output (after its
+activation), in training and in sampling, keyed by the latent vector; ``MLPDiscriminator(
+packing=m)`` -- inputs of m points with their coordinates concatenated (``m * input_dim``
+features, PacGAN's toy D); ``MLPDiscriminator(outputs=n)`` -- n logits per input (MAD-GAN).
 """
 
 import copy
@@ -59,6 +65,7 @@ from keras import layers
 
 from ganzoo import validation
 from ganzoo.layers import LinearMaxout, SpectralNorm
+from ganzoo.layers.latent_noise import latent_keys, noise_layers
 from ganzoo.models.dcgan import (
     DiscriminatorHead, condition_input, minibatch_layer, minibatch_spec, num_classes_option,
 )
@@ -94,8 +101,11 @@ class MLPGenerator(keras.Model):
     """z (batch, latent_dim) -> points (batch, output_dim), linear output."""
 
     def __init__(self, latent_dim=64, units=128, depth=2, output_dim=2, norm=None,
-                 kernel_initializer="glorot_uniform", num_classes=None, **kwargs):
+                 kernel_initializer="glorot_uniform", num_classes=None, dropout=0.0,
+                 noise_std=0.0, **kwargs):
         super().__init__(**kwargs)
+        self.dropout = validation.probability(dropout, "MLPGenerator dropout", open_right=True)
+        self.noise_std = validation.nonnegative_float(noise_std, "MLPGenerator noise_std")
         self.num_classes = num_classes_option(num_classes)
         self.latent_dim = validation.positive_int(latent_dim, "latent_dim")
         self.units = validation.positive_int(units, "units")
@@ -116,6 +126,7 @@ class MLPGenerator(keras.Model):
         ] if batch_norm else []
         self.out = layers.Dense(self.image_shape[0], kernel_initializer=self.kernel_initializer,
                                 name="out")
+        self.noise = noise_layers(self.dropout, self.noise_std, self.depth)
 
     def build(self, input_shape=None):
         if not self.built:
@@ -130,10 +141,13 @@ class MLPGenerator(keras.Model):
 
     def call(self, z, labels=None, training=False):
         z = condition_input(z, labels, self.num_classes, type(self).__name__)
+        keys = latent_keys(z) if self.noise else None
         for i, layer in enumerate(self.hidden):
             z = layer(z)
             if self.norms:
                 z = keras.ops.relu(self.norms[i](z, training=training))
+            if self.noise:
+                z = self.noise[i](z, keys)
         return self.out(z)
 
     def compute_output_shape(self, input_shape):
@@ -142,17 +156,20 @@ class MLPGenerator(keras.Model):
     def get_config(self):
         return {**super().get_config(), "latent_dim": self.latent_dim, "units": self.units,
                 "depth": self.depth, "output_dim": self.image_shape[0], "norm": self.norm,
-                "kernel_initializer": self.kernel_initializer, "num_classes": self.num_classes}
+                "kernel_initializer": self.kernel_initializer, "num_classes": self.num_classes,
+                "dropout": self.dropout, "noise_std": self.noise_std}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class MLPDiscriminator(DiscriminatorHead, keras.Model):
-    """points (batch, input_dim) -> one real/fake logit per point, shape (batch, 1)."""
+    """points (batch, input_dim) -> one real/fake logit per point, shape (batch, 1) (``packing=m``:
+    packs of m points, (batch, m * input_dim); ``outputs=n``: n logits, (batch, n))."""
 
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
                  maxout_pieces=None, kernel_initializer="glorot_uniform", num_classes=None,
-                 condition="input", **kwargs):
+                 condition="input", packing=1, outputs=1, **kwargs):
         super().__init__(**kwargs)
+        self._init_outputs(packing, outputs)
         self.norm = validation.choice(norm, "MLPDiscriminator norm", (None, "spectral"))
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.minibatch = minibatch_layer(self.minibatch_discrimination)
@@ -169,7 +186,8 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
             self.hidden = [self._spectral(LinearMaxout(
                 self.units, self.maxout_pieces, kernel_initializer=self.kernel_initializer,
                 name=f"maxout{i}")) for i in range(self.depth)]
-        to_logit = layers.Dense(1, kernel_initializer=self.kernel_initializer, name="to_logit")
+        to_logit = layers.Dense(self.outputs, kernel_initializer=self.kernel_initializer,
+                                name="to_logit")
         self.to_logit = self._spectral(to_logit)
         self._init_condition(num_classes, condition)
 

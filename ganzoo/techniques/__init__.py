@@ -14,8 +14,11 @@ from ganzoo.techniques.clipping import WeightClipping, clip_weights  # noqa: F40
 from ganzoo.techniques.conditional import (  # noqa: F401
     ACGAN, ConditionalGAN, class_cross_entropy, with_dataset_classes,
 )
+from ganzoo.techniques.generator_noise import GeneratorDropout, GeneratorNoise  # noqa: F401
 from ganzoo.techniques.labels import LabelNoise, OneSidedLabelSmoothing, flip_targets  # noqa: F401
+from ganzoo.techniques.madgan import MADGAN  # noqa: F401
 from ganzoo.techniques.noise import InstanceNoise, instance_noise_sigma  # noqa: F401
+from ganzoo.techniques.packing import PacGAN, pack, unpack  # noqa: F401
 from ganzoo.techniques.penalties import (  # noqa: F401
     DRAGAN, R1, WGANGP, dragan_penalty, dragan_points, gradient_norms, r1_penalty, wgan_gp_penalty,
 )

@@ -38,6 +38,13 @@ applies it: ``engine`` (defaults for ``loss``, ``update``, ``n_critic``; ``loss`
 penalty), ``needs_labels`` (trains on ``(images, labels)``: ``ganzoo.create`` refuses a dataset
 without classes and passes the dataset's class count, ``ganzoo train`` loads the labels) and
 :meth:`check` (validated against the built GAN, e.g. no batch norm in a WGAN-GP critic).
+
+Players: :meth:`make_generator` turns the family's generator into the player the GAN trains
+(MAD-GAN: k generators of that architecture, :class:`ganzoo.models.Generators`; ``ganzoo.create``
+calls it), and ``generator_calls`` / ``discriminator_calls`` (default 1) split a training batch
+into that many equal parts, each through its own call of G / D, so that batch-norm statistics are
+those of the authors' separate calls (PacGAN: one G call per member of the packs; MAD-GAN: one D
+call per generator's batch). The GAN uses the largest value its techniques declare.
 """
 
 import difflib
@@ -68,6 +75,8 @@ class Technique(keras.layers.Layer):
     losses = None  # loss families this technique works with (None: any)
     group = None  # at most one technique per group
     needs_labels = False  # trains on (images, labels) batches of a dataset with classes
+    generator_calls = 1  # G calls a training batch is split into (PacGAN: m)
+    discriminator_calls = 1  # D calls each training batch is split into (MAD-GAN: k)
     shipped = False  # whether a checkpoint ships this technique's state (else it restarts on load)
     paper = ""
 
@@ -77,6 +86,11 @@ class Technique(keras.layers.Layer):
         self.built = True
 
     # ---------------------------------------------------------------------------- hooks
+    def make_generator(self, generator):
+        """The generator player to train, given the family's ``generator`` (``ganzoo.create``
+        calls it before building the GAN; MAD-GAN returns k generators of its architecture)."""
+        return generator
+
     def attach(self, gan):
         """Create state that depends on the GAN's (built) players. Called by ``GAN.build``."""
 

@@ -409,13 +409,17 @@ def build(entry, seed=None, total_steps=None):
     decay (``lr_decay``) spans; default: the entry's own budget (:func:`run_steps`)."""
     g_cls, d_cls = FAMILIES[entry.family]
     hp = entry.hparams
+    techniques = techniques_lib.resolve(entry.techniques)
+    generator = g_cls(**entry.generator)
+    for technique in techniques:  # the player to train (MAD-GAN: k generators of the family's)
+        generator = technique.make_generator(generator)
     gan = GAN(
-        g_cls(**entry.generator),
+        generator,
         d_cls(**entry.discriminator),
         loss=entry.loss,
         update=entry.update,
         seed=hp.get("seed") if seed is None else seed,
-        techniques=entry.techniques,
+        techniques=techniques,
         n_critic=hp.get("n_critic", 1),
     )
     # techniques whose settings are fractions of the run (the EMA's half-life) learn its length

@@ -1,0 +1,100 @@
+"""Randomness inside G: dropout in G at train *and* test time (ganhacks #17, as pix2pix) and
+Gaussian noise injected into G's hidden layers. Both are generator options of every family
+(``dropout`` / ``noise_std``); these techniques set them. The randomness is a hash of each
+sample's latent vector (:mod:`ganzoo.layers.latent_noise`): ``sample(n, seed)`` stays
+deterministic -- the same seed gives the same images -- and the noise of an image is the same in
+any chunking and on every backend."""
+
+from ganzoo import validation
+from ganzoo.layers.latent_noise import LatentNoise
+from ganzoo.techniques.base import Technique, register_technique
+
+GANHACKS = ("Chintala, Denton, Arjovsky & Mathieu, How to Train a GAN? Tips and tricks to make "
+            "GANs work (github soumith/ganhacks), #17 and #13; Isola et al., Image-to-Image "
+            "Translation with Conditional Adversarial Networks (pix2pix), CVPR 2017, "
+            "arXiv:1611.07004")
+
+
+def _noise_layers(gan):
+    return [layer for layer in gan.generator._flatten_layers() if isinstance(layer, LatentNoise)]
+
+
+class _GeneratorOption(Technique):
+    """What ``g_dropout`` and ``g_noise`` share: one generator option, checked on the built G."""
+
+    option = None  # the generator option
+    attribute = None  # LatentNoise's attribute that holds it
+
+    @property
+    def value(self):
+        raise NotImplementedError
+
+    @property
+    def generator_kwargs(self):
+        return {self.option: self.value}
+
+    def check(self, gan):
+        super().check(gan)
+        found = [getattr(layer, self.attribute) for layer in _noise_layers(gan)]
+        if not found or any(v != self.value for v in found):
+            raise ValueError(
+                f"technique {self.key!r} needs a generator built with {self.option}="
+                f"{self.value!r} (DCGANGenerator / MLPGenerator; ganzoo.create builds it); this "
+                f"one has {self.option}={found[0] if found else 0.0!r}")
+
+
+@register_technique
+class GeneratorDropout(_GeneratorOption):
+    """Dropout in G: in both the train and the test phase (ganhacks #17: "provide noise in the
+    form of dropout (50%) ... on several layers of our generator at both training and test
+    time", after pix2pix, whose generator has no ``z`` and gets its randomness this way).
+    Every hidden layer of G (DCGAN: the projection and each up-sampling block; MLP: each hidden
+    layer) is followed, after its activation, by inverted dropout of ``rate`` (default 0.5:
+    kept units scaled by 1 / (1 - rate)) -- the same when sampling, so samples are drawn from
+    the distribution D was trained against. pix2pix drops out the first three of its eight
+    decoder blocks; ganzoo's generators have two to four hidden layers and all of them drop."""
+
+    key = "g_dropout"
+    order = 0
+    option = "dropout"
+    attribute = "rate"
+    paper = GANHACKS
+
+    def __init__(self, rate=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = validation.probability(rate, "g_dropout: rate", open_left=True,
+                                           open_right=True)
+
+    @property
+    def value(self):
+        return self.rate
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
+@register_technique
+class GeneratorNoise(_GeneratorOption):
+    """Noise injection in G: Gaussian noise in G's layers (ganhacks #13: "adding gaussian noise
+    to every layer of generator"). N(0, ``std``²) is added to the output of every hidden layer of G,
+    after its activation (after the dropout of ``g_dropout`` when both are used). Like dropout in
+    G it is part of the generator -- present in training and in sampling -- so G's samples have
+    the randomness D saw. ``std`` = 0.1 by default (ganhacks gives no value; the hidden
+    activations follow batch norm and a ReLU, so this is about a tenth of their scale)."""
+
+    key = "g_noise"
+    order = 0
+    option = "noise_std"
+    attribute = "stddev"
+    paper = GANHACKS
+
+    def __init__(self, std=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.std = validation.positive_float(std, "g_noise: std")
+
+    @property
+    def value(self):
+        return self.std
+
+    def get_config(self):
+        return {**super().get_config(), "std": self.std}
