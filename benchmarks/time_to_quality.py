@@ -71,6 +71,11 @@ CANDIDATES = {
                             lr_decay="linear"),
     "nobn-r1-alt-d64-lin": dict(update="alternating", discriminator={**_NOBN, "width": 64},
                                 techniques=_R1, lr_decay="linear"),
+    # round 3: G's capacity (width 32 is z -> 7x7x64 -> 14x14x32 -> 28x28x1)
+    "nobn-r1-alt-g64": dict(update="alternating", discriminator=_NOBN, generator={"width": 64},
+                            techniques=_R1),
+    "nobn-r1-alt-g48-d48": dict(update="alternating", discriminator={**_NOBN, "width": 48},
+                                generator={"width": 48}, techniques=_R1),
 }
 DEFAULT = "peer,bn-sim,nobn-r1-alt,nobn-r1g1-alt,nobn-r1-sim,nobn-r1-alt-w64"
 
