@@ -108,11 +108,11 @@ def test_interrupted_npy_leaves_the_old_file_and_no_partial_one(capsys, tmp_path
     monkeypatch.setattr(cli, "NPY_CHUNK_BYTES", 256 * 2 * 4)  # gan-ring8: 256 points per chunk
     real_generate, calls = GAN.generate, []
 
-    def generate(self, z, batch_size=256):
+    def generate(self, z, batch_size=256, labels=None):
         calls.append(len(z))
         if len(calls) == 2:  # Ctrl-C while the second chunk is generated
             raise KeyboardInterrupt
-        return real_generate(self, z, batch_size)
+        return real_generate(self, z, labels, batch_size)
 
     monkeypatch.setattr(GAN, "generate", generate)
     code, _, err = run(capsys, "sample", "gan-ring8", "-n", 600, "-o", out)

@@ -23,6 +23,7 @@ the global batch).
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -44,6 +45,10 @@ SCENARIOS = distributed_run.DEFAULT.split(",")
 needs_engine = pytest.mark.skipif(
     BACKEND == "torch", reason="no data-parallel engine under torch: "
                                "test_torch_refuses_data_parallel checks the refusal")
+
+
+def _unnumbered(paths):
+    return [re.sub(r"_\d+(?=/|$)", "", str(p)) for p in paths]
 
 
 def _env(devices=2):
@@ -103,7 +108,9 @@ def test_two_replicas_compute_the_one_device_step(two_devices, scenario):
     np.testing.assert_array_equal(two["iterations"], one["iterations"])
     assert two["logs"].shape == (distributed_run.STEPS, 3)
     np.testing.assert_allclose(two["logs"], one["logs"], rtol=1e-5, atol=1e-6)
-    assert list(two["names"]) == list(one["names"])
+    # the same variables in the same order (Keras numbers auto-named layers per process:
+    # gan_61/dcgan_generator_39/... here after other tests, gan_1/dcgan_generator_1/... there)
+    assert _unnumbered(two["names"]) == _unnumbered(one["names"])
     for name, a, b in zip(one["names"], two["weights"], one["weights"], strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6, err_msg=name)
     for i, (a, b) in enumerate(zip(two["optimizer"], one["optimizer"], strict=True)):
