@@ -246,3 +246,19 @@ def merge_options(techniques, attribute, given, what):
                 )
             merged[k] = v
     return merged
+
+
+class WassersteinCritic(Technique):
+    """A technique that turns D into a WGAN critic: Wasserstein loss, alternating updates,
+    ``n_critic`` critic steps per G step (WGAN-GP's penalty, WGAN's weight clipping)."""
+
+    def __init__(self, n_critic=5, **kwargs):
+        super().__init__(**kwargs)
+        self.n_critic = validation.positive_int(n_critic, f"{self.key}: n_critic")
+
+    @property
+    def engine(self):
+        return {"loss": "wasserstein", "update": "alternating", "n_critic": self.n_critic}
+
+    def get_config(self):
+        return {**super().get_config(), "n_critic": self.n_critic}

@@ -5,7 +5,7 @@ with a gradient penalty."""
 from keras import ops
 
 from ganzoo import validation
-from ganzoo.techniques.base import Technique, register_technique
+from ganzoo.techniques.base import WassersteinCritic, register_technique
 
 WGAN_PAPER = ("Arjovsky, Chintala & Bottou, Wasserstein Generative Adversarial Networks, "
               "ICML 2017, arXiv:1701.07875")
@@ -19,7 +19,7 @@ def clip_weights(variables, clip):
 
 
 @register_technique
-class WeightClipping(Technique):
+class WeightClipping(WassersteinCritic):
     """WGAN (Arjovsky et al. 2017): Wasserstein loss, every trainable parameter of the critic
     clamped to ``[-clip, clip]`` (c = 0.01), ``n_critic`` = 5 critic steps per generator step (each
     on its own real batch and fresh ``z``; G's step on fresh ``z``), RMSProp with learning rate
@@ -67,13 +67,8 @@ class WeightClipping(Technique):
     hparams = {"optimizer": "rmsprop", "learning_rate": 5e-5, "rho": 0.99, "epsilon": 1e-16}
 
     def __init__(self, clip=0.01, n_critic=5, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(n_critic=n_critic, **kwargs)
         self.clip = validation.positive_float(clip, f"{self.key}: clip")
-        self.n_critic = validation.positive_int(n_critic, f"{self.key}: n_critic")
-
-    @property
-    def engine(self):
-        return {"loss": "wasserstein", "update": "alternating", "n_critic": self.n_critic}
 
     def check(self, gan):
         super().check(gan)
@@ -91,4 +86,4 @@ class WeightClipping(Technique):
         clip_weights(gan.discriminator.trainable_variables, self.clip)
 
     def get_config(self):
-        return {**super().get_config(), "clip": self.clip, "n_critic": self.n_critic}
+        return {**super().get_config(), "clip": self.clip}

@@ -7,7 +7,9 @@ import keras
 from keras import ops
 
 from ganzoo import backend, validation
-from ganzoo.techniques.base import Technique, contains_layer, register_technique
+from ganzoo.techniques.base import (
+    Technique, WassersteinCritic, contains_layer, register_technique,
+)
 
 
 NORM_EPSILON = 1e-12
@@ -72,7 +74,7 @@ def _critic(gan):
 
 
 @register_technique
-class WGANGP(Technique):
+class WGANGP(WassersteinCritic):
     """WGAN-GP (Gulrajani et al. 2017): Wasserstein loss, gradient penalty λ=10 at random
     interpolates of real and generated data, ``n_critic`` = 5 critic steps (each on a fresh real
     batch) per generator step, no batch norm in the critic, Adam(1e-4, β=(0.5, 0.9)) -- the settings
@@ -86,13 +88,8 @@ class WGANGP(Technique):
     paper = "Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017, arXiv:1704.00028"
 
     def __init__(self, weight=10.0, n_critic=5, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(n_critic=n_critic, **kwargs)
         self.weight = validation.nonnegative_float(weight, f"{self.key}: weight")
-        self.n_critic = validation.positive_int(n_critic, f"{self.key}: n_critic")
-
-    @property
-    def engine(self):
-        return {"loss": "wasserstein", "update": "alternating", "n_critic": self.n_critic}
 
     def check(self, gan):
         super().check(gan)
@@ -109,7 +106,7 @@ class WGANGP(Technique):
         return wgan_gp_penalty(_critic(gan), real, fake, epsilon, self.weight)
 
     def get_config(self):
-        return {**super().get_config(), "weight": self.weight, "n_critic": self.n_critic}
+        return {**super().get_config(), "weight": self.weight}
 
 
 @register_technique
