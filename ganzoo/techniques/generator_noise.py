@@ -24,10 +24,14 @@ class _GeneratorOption(Technique):
 
     option = None  # the generator option
     attribute = None  # LatentNoise's attribute that holds it
+    parameter = None  # the technique's own parameter that gives the option's value
 
     @property
     def value(self):
-        raise NotImplementedError
+        return getattr(self, self.parameter)
+
+    def get_config(self):
+        return {**super().get_config(), self.parameter: self.value}
 
     @property
     def generator_kwargs(self):
@@ -58,19 +62,13 @@ class GeneratorDropout(_GeneratorOption):
     order = 0
     option = "dropout"
     attribute = "rate"
+    parameter = "rate"
     paper = GANHACKS
 
     def __init__(self, rate=0.5, **kwargs):
         super().__init__(**kwargs)
         self.rate = validation.probability(rate, "g_dropout: rate", open_left=True,
                                            open_right=True)
-
-    @property
-    def value(self):
-        return self.rate
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate}
 
 
 @register_technique
@@ -86,15 +84,9 @@ class GeneratorNoise(_GeneratorOption):
     order = 0
     option = "noise_std"
     attribute = "stddev"
+    parameter = "std"
     paper = GANHACKS
 
     def __init__(self, std=0.1, **kwargs):
         super().__init__(**kwargs)
         self.std = validation.positive_float(std, "g_noise: std")
-
-    @property
-    def value(self):
-        return self.std
-
-    def get_config(self):
-        return {**super().get_config(), "std": self.std}
