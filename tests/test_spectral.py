@@ -135,8 +135,8 @@ def test_the_gradient_treats_u_and_v_as_constants():
 
 
 def test_layer_arguments_and_config_round_trip():
-    with pytest.raises(ValueError, match="wraps a Dense, Conv1D, Conv2D, Conv3D or LinearMaxout "
-                                         "layer; got Conv2DTranspose"):
+    with pytest.raises(ValueError, match="wraps a Dense, Conv1D, Conv2D, Conv3D, LinearMaxout or "
+                                         "MinibatchDiscrimination layer; got Conv2DTranspose"):
         SpectralNorm(keras.layers.Conv2DTranspose(2, 3))
     with pytest.raises(ValueError, match="power_iterations must be an integer >= 1; got 0"):
         SpectralNorm(keras.layers.Dense(2), power_iterations=0)

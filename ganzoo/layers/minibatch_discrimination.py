@@ -34,6 +34,11 @@ class MinibatchDiscrimination(keras.layers.Layer):
     authors' code); the bias starts at 0 (the authors' constant -1 is
     immediately overwritten by their data-dependent init).
 
+    Under spectral normalization (a D built with ``norm="spectral"`` wraps this layer in
+    :class:`~ganzoo.layers.SpectralNorm`) ``T`` is used as ``T / σ(T)``, ``σ`` the largest
+    singular value of ``T`` seen as the ``(A, B * C)`` matrix of the linear map
+    ``f(x) -> M``: the projection is 1-Lipschitz like every other weight layer of such a D.
+
     The input must have rank 2; flatten convolutional features first (e.g. with
     ``keras.layers.Flatten``).
 
@@ -81,9 +86,15 @@ class MinibatchDiscrimination(keras.layers.Layer):
         )
 
     def call(self, inputs, training=False):
+        return self.apply_kernel(inputs, self.kernel)
+
+    def apply_kernel(self, inputs, kernel):
+        """The layer's map with ``kernel`` (shape ``(A, B, C)``) in place of ``T`` (spectral
+        normalization's ``T / σ``, :class:`~ganzoo.layers.SpectralNorm`)."""
         inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        kernel = ops.cast(kernel, self.compute_dtype)
         # M: (batch, B, C)
-        m = ops.tensordot(inputs, self.kernel, axes=[[1], [0]])
+        m = ops.tensordot(inputs, kernel, axes=[[1], [0]])
         # Pairwise L1 distances per kernel: (batch_i, batch_j, B)
         diff = ops.expand_dims(m, 1) - ops.expand_dims(m, 0)
         l1 = ops.sum(ops.abs(diff), axis=-1)

@@ -44,10 +44,13 @@ from keras import ops
 
 from ganzoo import validation
 from ganzoo.layers.maxout import LinearMaxout
+from ganzoo.layers.minibatch_discrimination import MinibatchDiscrimination
 
 EPSILON = 1e-12
 _CONVS = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
-_SUPPORTED = (keras.layers.Dense, LinearMaxout) + _CONVS
+# layers whose map is ``layer.apply_kernel(inputs, kernel)``
+_OWN = (LinearMaxout, MinibatchDiscrimination)
+_SUPPORTED = (keras.layers.Dense,) + _OWN + _CONVS
 
 
 def _l2_normalize(x, epsilon):
@@ -77,8 +80,11 @@ def spectral_normalize(kernel, u, power_iterations=1, epsilon=EPSILON):
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class SpectralNorm(keras.layers.Wrapper):
-    """A ``Dense``, ``Conv1D/2D/3D`` or :class:`~ganzoo.layers.LinearMaxout` layer whose kernel is
-    spectrally normalized at every call (see the module docstring for the exact algorithm).
+    """A ``Dense``, ``Conv1D/2D/3D``, :class:`~ganzoo.layers.LinearMaxout` or
+    :class:`~ganzoo.layers.MinibatchDiscrimination` layer whose kernel is spectrally normalized
+    at every call (see the module docstring for the exact algorithm). Minibatch
+    discrimination's ``T`` of shape ``(A, B, C)`` is normalized as the ``(A, B * C)`` matrix of
+    its linear map (``u`` has shape ``(1, B * C)``).
 
     The wrapped layer keeps its own weights (kernel, bias) and options (strides, padding,
     activation, ...); the wrapper adds ``u`` (non-trainable, shape ``(1, out)``) and computes
@@ -97,8 +103,8 @@ class SpectralNorm(keras.layers.Wrapper):
                 layer, (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose,
                         keras.layers.Conv3DTranspose)):
             raise ValueError(
-                "SpectralNorm wraps a Dense, Conv1D, Conv2D, Conv3D or LinearMaxout layer; got "
-                f"{type(layer).__name__}"
+                "SpectralNorm wraps a Dense, Conv1D, Conv2D, Conv3D, LinearMaxout or "
+                f"MinibatchDiscrimination layer; got {type(layer).__name__}"
             )
         if getattr(layer, "lora_rank", None):
             raise ValueError(f"SpectralNorm cannot wrap a LoRA-enabled layer (lora_rank="
@@ -114,27 +120,37 @@ class SpectralNorm(keras.layers.Wrapper):
             raise ValueError(f"SpectralNorm cannot wrap a quantized layer ({self.layer.name!r})")
         kernel = self._kernel()
         self.u = self.add_weight(
-            name="u", shape=(1, kernel.shape[-1]), trainable=False, dtype=kernel.dtype,
+            name="u", shape=(1, self._outputs(kernel)), trainable=False, dtype=kernel.dtype,
             initializer=keras.initializers.RandomNormal(mean=0.0, stddev=1.0),
         )
         self.built = True
 
     def _kernel(self):
         layer = self.layer
-        return layer.kernel if isinstance(layer, LinearMaxout) else layer._kernel
+        return layer.kernel if isinstance(layer, _OWN) else layer._kernel
+
+    def _outputs(self, kernel):
+        """The output width of the kernel's matrix (the length of ``u``)."""
+        if isinstance(self.layer, MinibatchDiscrimination):
+            return int(kernel.shape[1]) * int(kernel.shape[2])
+        return int(kernel.shape[-1])
 
     def normalized_kernel(self, training=False):
         """``(kernel / σ, σ)``; advances ``u`` when ``training``."""
-        kernel, u, sigma = spectral_normalize(self._kernel(), self.u, self.power_iterations,
+        kernel = self._kernel()
+        matrix = kernel
+        if isinstance(self.layer, MinibatchDiscrimination):  # T (A, B, C) -> (A, B * C)
+            matrix = ops.reshape(kernel, (kernel.shape[0], self._outputs(kernel)))
+        matrix, u, sigma = spectral_normalize(matrix, self.u, self.power_iterations,
                                               self.epsilon)
         if training:
             self.u.assign(ops.cast(u, self.u.dtype))
-        return kernel, sigma
+        return ops.reshape(matrix, kernel.shape), sigma
 
     def call(self, inputs, training=False):
         kernel, _ = self.normalized_kernel(training=bool(training))
         layer = self.layer
-        if isinstance(layer, LinearMaxout):
+        if isinstance(layer, _OWN):
             return layer.apply_kernel(inputs, kernel)
         kernel = ops.cast(kernel, layer.compute_dtype)
         inputs = ops.convert_to_tensor(inputs, dtype=layer.compute_dtype)
