@@ -297,6 +297,7 @@ def _declarations(cls):
         rows.append((f"parameter `{name}`", "required" if default is inspect.Parameter.empty
                      else f"default {_code(default)}"))
     for attr, label in (("engine", "engine (loss, update, n_critic)"),
+                        ("engine_defaults", "engine defaults (yield to a requirement)"),
                         ("hparams", "optimizer defaults"),
                         ("generator_kwargs", "generator options"),
                         ("discriminator_kwargs", "discriminator options")):

@@ -10,7 +10,7 @@ from keras import ops
 import ganzoo
 from ganzoo import backend
 from ganzoo.gan import GAN
-from ganzoo.layers import LinearMaxout, SpectralNorm, spectral_normalize
+from ganzoo.layers import LinearMaxout, MinibatchDiscrimination, SpectralNorm, spectral_normalize
 from ganzoo.models import DCGANDiscriminator, MLPDiscriminator, MLPGenerator
 
 EPS = 1e-12
@@ -164,8 +164,9 @@ def test_spectral_discriminators_normalize_every_kernel_and_round_trip(make):
     layers = list(d._flatten_layers())
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers)
     wrapped = {id(s.layer) for s in _sn_layers(d)}
-    kernels = [layer for layer in layers
-               if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D, LinearMaxout))]
+    kernels = [layer for layer in layers  # every weight layer, minibatch discrimination's T too
+               if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D, LinearMaxout,
+                                     MinibatchDiscrimination))]
     assert kernels and {id(layer) for layer in kernels} == wrapped
     assert all(layer.use_bias for layer in kernels if isinstance(layer, keras.layers.Conv2D))
     config = d.get_config()
@@ -280,7 +281,7 @@ def test_spectral_norm_technique_defaults_to_hinge_and_composes_with_other_losse
 
 
 def test_spectral_norm_technique_needs_a_spectral_discriminator():
-    with pytest.raises(ValueError, match="needs a discriminator with SpectralNorm layers"):
+    with pytest.raises(ValueError, match="needs a discriminator built with norm='spectral'"):
         GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
             loss="hinge", techniques=["spectral_norm"])
     with pytest.raises(ValueError, match="norm='spectral', but norm='batch' was given"):

@@ -258,15 +258,16 @@ def test_bad_combinations_are_clear_errors(kwargs, match):
 
 
 def test_technique_needs_what_the_architecture_lacks():
-    # MLPGenerator has a norm option (None or "batch") but not VBN's reference batch
-    with pytest.raises(ValueError, match="cannot be used with the 'mlp' family: the 'mlp' "
-                                         "generator \\(MLPGenerator\\) has no option "
-                                         "reference_batch_size"):
+    # MLPGenerator has a norm option (None or "batch") but not VBN's kind
+    with pytest.raises(ValueError, match="cannot be used with the 'mlp' family: it needs the "
+                                         "generator option norm='vbn', and the 'mlp' generator "
+                                         "\\(MLPGenerator\\) supports norm=None or 'batch'"):
         ganzoo.create("mlp", dataset="ring8", techniques=["virtual_batch_normalization"])
     with pytest.raises(ValueError, match="batch norm in the critic"):
         GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4), loss="wasserstein",
             update="alternating", n_critic=5, techniques=["wgan_gp"])
-    with pytest.raises(ValueError, match="MinibatchDiscrimination layer"):
+    with pytest.raises(ValueError, match="needs a discriminator built with "
+                                         "minibatch_discrimination="):
         GAN(DCGANGenerator(width=4), DCGANDiscriminator(width=4),
             techniques=["minibatch_discrimination"])
 

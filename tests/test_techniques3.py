@@ -164,7 +164,7 @@ def test_gradient_penalties_act_on_packed_inputs(penalty):
 
 
 def test_pacgan_refusals():
-    with pytest.raises(ValueError, match="needs a discriminator built for packs of 2"):
+    with pytest.raises(ValueError, match="needs a discriminator built with packing=2"):
         GAN(MLPGenerator(latent_dim=2, units=4, depth=1), MLPDiscriminator(units=4, depth=1),
             techniques=["pacgan"])
     with pytest.raises(ValueError, match="pacgan: packing must be an integer >= 2; got 1"):

@@ -19,7 +19,8 @@ Supported image shapes: 28x28 (start 7x7, two upsamplings), 32x32 and 64x64 (sta
 count. ``width`` is the channel count of G's last hidden layer and D's first; it doubles towards G's
 input / D's output, as in the paper's figure 1.
 
-Options used by techniques (:mod:`ganzoo.techniques`):
+Options used by techniques (:mod:`ganzoo.techniques`), declared in
+:mod:`ganzoo.models.options` and stated by each class's ``supported_options``:
 
 * ``DCGANGenerator(norm="vbn")``: virtual batch normalization (Salimans et al. 2016) in place of
   batch norm. A reference batch of ``reference_batch_size`` latents ``z_ref`` is drawn once (from
@@ -28,8 +29,10 @@ Options used by techniques (:mod:`ganzoo.techniques`):
   convolutions are per-example) and each VBN layer normalizes with the reference statistics, so an
   image depends only on its own ``z`` -- in training and in sampling alike.
 * ``DCGANDiscriminator(norm=None)``: no batch norm (a WGAN-GP critic).
-* ``DCGANDiscriminator(norm="spectral")``: no batch norm; every convolution and the logit layer
-  are :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN, Miyato et al. 2018), with biases.
+* ``DCGANDiscriminator(norm="spectral")``: no batch norm; every weight layer of D -- each
+  convolution, the logit layer, the minibatch-discrimination tensor ``T`` and the AC-GAN
+  classifier head when D has them -- is :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN,
+  Miyato et al. 2018), with biases.
 * ``DCGANDiscriminator(minibatch_discrimination={"num_kernels": B, "kernel_dim": C})``: a
   :class:`~ganzoo.layers.MinibatchDiscrimination` layer between the flattened features and the logit.
 * ``D(x, return_features=True)`` returns ``(logits, features)``; the features are the flattened last
@@ -60,6 +63,7 @@ from keras import layers, ops
 from ganzoo import validation
 from ganzoo.layers import MinibatchDiscrimination, SpectralNorm, VirtualBatchNormalization
 from ganzoo.layers.latent_noise import latent_keys, noise_layers
+from ganzoo.models import options
 
 _INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 _GAMMA_INIT = {"class_name": "RandomNormal", "config": {"mean": 1.0, "stddev": 0.02}}
@@ -100,16 +104,6 @@ def _bn(name):
     )
 
 
-def _spectral(layer):
-    """``layer`` spectrally normalized (:class:`~ganzoo.layers.SpectralNorm`, one power iteration
-    per training call, as in SNGAN)."""
-    return SpectralNorm(layer, name=f"{layer.name}_sn")
-
-
-def _check_choice(what, value, choices):
-    return validation.choice(value, what, choices)
-
-
 def minibatch_spec(value):
     """``None`` / ``False`` (no layer), ``True`` (the layer's defaults) or a dict of its arguments
     -> ``None`` or a dict."""
@@ -126,14 +120,16 @@ def minibatch_spec(value):
     return dict(value)
 
 
-def minibatch_layer(spec):
-    """The MinibatchDiscrimination layer for a :func:`minibatch_spec` (``None``: no layer)."""
+def minibatch_layer(spec, spectral=False):
+    """The MinibatchDiscrimination layer for a :func:`minibatch_spec` (``None``: no layer);
+    ``spectral``: its tensor ``T`` spectrally normalized (a D with ``norm="spectral"``)."""
     if spec is None:
         return None
-    return MinibatchDiscrimination(name="minibatch_discrimination", **spec)
+    layer = MinibatchDiscrimination(name="minibatch_discrimination", **spec)
+    return SpectralNorm(layer, name=f"{layer.name}_sn") if spectral else layer
 
 
-CONDITIONS = ("input", "auxiliary")
+CONDITIONS = options.option("discriminator", "condition").values
 
 
 def num_classes_option(value):
@@ -164,7 +160,11 @@ class DiscriminatorHead:
     ``condition="input"``) -> ``features(x)`` (defined by the family) -> optional minibatch
     discrimination (``self.minibatch``) -> one logit (``self.to_logit``); an auxiliary classifier
     on the features (AC-GAN, ``condition="auxiliary"``) through :meth:`classify`.
-    ``D(x, return_features=True)`` gives ``(logits, features)`` for feature matching."""
+    ``D(x, return_features=True)`` gives ``(logits, features)`` for feature matching.
+
+    With ``norm="spectral"`` every weight layer of D is :class:`~ganzoo.layers.SpectralNorm`-
+    wrapped through :meth:`_normalized` -- the family's own layers, the minibatch-discrimination
+    tensor and the auxiliary classifier alike; the family sets ``self.norm`` first."""
 
     # (no class-level defaults: under torch a class attribute would hide the sub-layer that
     # torch.nn.Module keeps in ``_modules``)
@@ -185,18 +185,27 @@ class DiscriminatorHead:
         """Set ``num_classes`` / ``condition`` and create the auxiliary head; every family's
         ``__init__`` calls it."""
         self.num_classes = num_classes_option(num_classes)
-        self.condition = validation.choice(condition, f"{type(self).__name__} condition",
-                                           CONDITIONS)
+        self.condition = options.choice(self, "condition", condition)
         if self.num_classes is not None and getattr(self, "packing", 1) > 1:
             raise ValueError(f"{type(self).__name__}: packing={self.packing} cannot be combined "
                              f"with a class condition (num_classes={self.num_classes}): a pack "
                              "of m samples has m classes")
         auxiliary = self.num_classes is not None and self.condition == "auxiliary"
-        self.classifier = layers.Dense(self.num_classes, kernel_initializer=self._head_init(),
-                                       name="classifier") if auxiliary else None
+        self.classifier = self._normalized(layers.Dense(
+            self.num_classes, kernel_initializer=self._head_init(),
+            name="classifier")) if auxiliary else None
 
     def _head_init(self):
         return _INIT
+
+    def _normalized(self, layer):
+        """``layer``, spectrally normalized when D has ``norm="spectral"``
+        (:class:`~ganzoo.layers.SpectralNorm`, one power iteration per training call, as in
+        SNGAN); else ``layer`` itself."""
+        return SpectralNorm(layer, name=f"{layer.name}_sn") if self.norm == "spectral" else layer
+
+    def _minibatch_layer(self):
+        return minibatch_layer(self.minibatch_discrimination, spectral=self.norm == "spectral")
 
     @property
     def takes_labels(self):
@@ -214,13 +223,14 @@ class DiscriminatorHead:
         logits = self.to_logit(h)
         return (logits, features) if return_features else logits
 
-    def classify(self, features):
+    def classify(self, features, training=False):
         """The auxiliary classifier's class logits (batch, num_classes) from D's features
-        (``D(x, return_features=True)[1]``); AC-GAN's D only."""
+        (``D(x, return_features=True)[1]``); AC-GAN's D only. ``training=True`` in a training
+        step, as D's own call (a spectrally normalized head advances its ``u``)."""
         if self.classifier is None:
             raise ValueError(f"{type(self).__name__} has no auxiliary classifier: build it with "
                              "num_classes=K, condition='auxiliary'")
-        return self.classifier(features)
+        return self.classifier(features, training=training)
 
     def _trace(self):
         """Create every weight: one call on a zero input (and the classifier on its features)."""
@@ -247,6 +257,10 @@ class DCGANGenerator(keras.Model):
     ``dropout`` / ``noise_std``: dropout and Gaussian noise on every hidden layer, in training
     and sampling (see the module docstring)."""
 
+    supported_options = options.supports(
+        "generator", norm=("batch", "vbn"), reference_batch_size=True, dropout=True,
+        noise_std=True, num_classes=True)
+
     def __init__(self, latent_dim=100, image_shape=(28, 28, 1), width=64, kernel_size=4,
                  norm="batch", reference_batch_size=64, reference_seed=0, num_classes=None,
                  dropout=0.0, noise_std=0.0, **kwargs):
@@ -254,7 +268,7 @@ class DCGANGenerator(keras.Model):
         self.dropout = validation.probability(dropout, "DCGANGenerator dropout", open_right=True)
         self.noise_std = validation.nonnegative_float(noise_std, "DCGANGenerator noise_std")
         self.num_classes = num_classes_option(num_classes)
-        self.norm = _check_choice("DCGANGenerator norm", norm, ("batch", "vbn"))
+        self.norm = options.choice(self, "norm", norm)
         self.reference_batch_size = validation.positive_int(reference_batch_size,
                                                             "reference_batch_size")
         self.reference_seed = validation.nonnegative_int(reference_seed, "reference_seed")
@@ -373,12 +387,16 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
     classifier head, :meth:`classify` (AC-GAN). ``packing=m``: inputs of m images packed along
     the channels (PacGAN); ``outputs=n``: n logits per input (MAD-GAN)."""
 
+    supported_options = options.supports(
+        "discriminator", norm=("batch", None, "spectral"), minibatch_discrimination=True,
+        packing=True, outputs=True, num_classes=True, condition=("input", "auxiliary"))
+
     def __init__(self, image_shape=(28, 28, 1), width=64, kernel_size=4, norm="batch",
                  minibatch_discrimination=None, num_classes=None, condition="input", packing=1,
                  outputs=1, **kwargs):
         super().__init__(**kwargs)
         self._init_outputs(packing, outputs)
-        self.norm = _check_choice("DCGANDiscriminator norm", norm, ("batch", None, "spectral"))
+        self.norm = options.choice(self, "norm", norm)
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
         self.image_shape = _check_image_shape(image_shape)
         self.width = validation.positive_int(width, "width")
@@ -396,13 +414,13 @@ class DCGANDiscriminator(DiscriminatorHead, keras.Model):
                 kernel_initializer=_INIT,
                 name=f"down{i}",
             )
-            conv = _spectral(conv) if self.norm == "spectral" else conv
+            conv = self._normalized(conv)
             bn = _bn(f"down{i}_bn") if i > 0 and self.norm == "batch" else None
             self.blocks.append((conv, bn))
         self.flatten = layers.Flatten()
-        self.minibatch = minibatch_layer(self.minibatch_discrimination)
-        to_logit = layers.Dense(self.outputs, kernel_initializer=_INIT, name="to_logit")
-        self.to_logit = _spectral(to_logit) if self.norm == "spectral" else to_logit
+        self.minibatch = self._minibatch_layer()
+        self.to_logit = self._normalized(
+            layers.Dense(self.outputs, kernel_initializer=_INIT, name="to_logit"))
         self._init_condition(num_classes, condition)
 
     def build(self, input_shape=None):

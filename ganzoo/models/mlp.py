@@ -38,9 +38,11 @@ kernel_initializer=N(0, 0.02))``:
   unseeded initializer draws different weights per layer; an initializer with a fixed ``seed``
   would give equal-shaped layers equal weights.
 
-``MLPDiscriminator(norm="spectral")``: every hidden layer (``Dense`` or ``LinearMaxout``) and the
-logit layer are :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN, Miyato et al. 2018); the
-default ``norm=None`` has no normalization.
+``MLPDiscriminator(norm="spectral")``: every hidden layer (``Dense`` or ``LinearMaxout``), the
+logit layer, and the minibatch-discrimination tensor and the AC-GAN classifier head when D has
+them, are :class:`~ganzoo.layers.SpectralNorm`-wrapped (SNGAN, Miyato et al. 2018); the
+default ``norm=None`` has no normalization. The options each class supports are its
+``supported_options`` (:mod:`ganzoo.models.options`).
 
 ``D(x, return_features=True)`` returns ``(logits, features)`` with the features = the last hidden
 layer's output (``units`` values; feature matching's layer), taken before the optional
@@ -64,10 +66,11 @@ import keras
 from keras import layers
 
 from ganzoo import validation
-from ganzoo.layers import LinearMaxout, SpectralNorm
+from ganzoo.layers import LinearMaxout
 from ganzoo.layers.latent_noise import latent_keys, noise_layers
+from ganzoo.models import options
 from ganzoo.models.dcgan import (
-    DiscriminatorHead, condition_input, minibatch_layer, minibatch_spec, num_classes_option,
+    DiscriminatorHead, condition_input, minibatch_spec, num_classes_option,
 )
 
 # PacGAN's (and ALI's) toy nets: Blocks BatchNormalization's epsilon, their population update
@@ -100,6 +103,9 @@ def _pieces(value):
 class MLPGenerator(keras.Model):
     """z (batch, latent_dim) -> points (batch, output_dim), linear output."""
 
+    supported_options = options.supports(
+        "generator", norm=(None, "batch"), dropout=True, noise_std=True, num_classes=True)
+
     def __init__(self, latent_dim=64, units=128, depth=2, output_dim=2, norm=None,
                  kernel_initializer="glorot_uniform", num_classes=None, dropout=0.0,
                  noise_std=0.0, **kwargs):
@@ -111,7 +117,7 @@ class MLPGenerator(keras.Model):
         self.units = validation.positive_int(units, "units")
         self.depth = validation.positive_int(depth, "depth")
         self.image_shape = (validation.positive_int(output_dim, "output_dim"),)
-        self.norm = validation.choice(norm, "MLPGenerator norm", (None, "batch"))
+        self.norm = options.choice(self, "norm", norm)
         self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
         batch_norm = self.norm == "batch"
         self.hidden = [
@@ -165,39 +171,38 @@ class MLPDiscriminator(DiscriminatorHead, keras.Model):
     """points (batch, input_dim) -> one real/fake logit per point, shape (batch, 1) (``packing=m``:
     packs of m points, (batch, m * input_dim); ``outputs=n``: n logits, (batch, n))."""
 
+    supported_options = options.supports(
+        "discriminator", norm=(None, "spectral"), minibatch_discrimination=True, packing=True,
+        outputs=True, num_classes=True, condition=("input", "auxiliary"))
+
     def __init__(self, units=128, depth=2, input_dim=2, minibatch_discrimination=None, norm=None,
                  maxout_pieces=None, kernel_initializer="glorot_uniform", num_classes=None,
                  condition="input", packing=1, outputs=1, **kwargs):
         super().__init__(**kwargs)
         self._init_outputs(packing, outputs)
-        self.norm = validation.choice(norm, "MLPDiscriminator norm", (None, "spectral"))
+        self.norm = options.choice(self, "norm", norm)
         self.minibatch_discrimination = minibatch_spec(minibatch_discrimination)
-        self.minibatch = minibatch_layer(self.minibatch_discrimination)
+        self.minibatch = self._minibatch_layer()
         self.units = validation.positive_int(units, "units")
         self.depth = validation.positive_int(depth, "depth")
         self.image_shape = (validation.positive_int(input_dim, "input_dim"),)
         self.maxout_pieces = _pieces(maxout_pieces)
         self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
         if self.maxout_pieces is None:
-            self.hidden = [self._spectral(layers.Dense(
+            self.hidden = [self._normalized(layers.Dense(
                 self.units, activation="relu", kernel_initializer=self.kernel_initializer,
                 name=f"fc{i}")) for i in range(self.depth)]
         else:
-            self.hidden = [self._spectral(LinearMaxout(
+            self.hidden = [self._normalized(LinearMaxout(
                 self.units, self.maxout_pieces, kernel_initializer=self.kernel_initializer,
                 name=f"maxout{i}")) for i in range(self.depth)]
         to_logit = layers.Dense(self.outputs, kernel_initializer=self.kernel_initializer,
                                 name="to_logit")
-        self.to_logit = self._spectral(to_logit)
+        self.to_logit = self._normalized(to_logit)
         self._init_condition(num_classes, condition)
 
     def _head_init(self):
         return self.kernel_initializer
-
-    def _spectral(self, layer):
-        """``layer``, spectrally normalized with ``norm="spectral"`` (every hidden layer and the
-        logit layer, as in SNGAN)."""
-        return SpectralNorm(layer, name=f"{layer.name}_sn") if self.norm == "spectral" else layer
 
     def build(self, input_shape=None):
         if not self.built:

@@ -68,6 +68,12 @@ class Generators(keras.Model):
     def takes_labels(self):
         return False
 
+    @property
+    def member(self):
+        """The first generator: the architecture all k share, whose options (``dropout``,
+        ``norm``, ...) are this player's (:func:`ganzoo.models.options.architecture`)."""
+        return self.generators[0]
+
     def build(self, input_shape=None):
         if not self.built:
             for generator in self.generators:

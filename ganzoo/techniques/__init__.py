@@ -5,7 +5,7 @@ any combination; ``list_techniques()`` names them all.
 """
 
 from ganzoo.techniques.base import (  # noqa: F401
-    TECHNIQUES, Technique, get_technique, merge_options, register_technique, resolve,
+    TECHNIQUES, Technique, engine_of, get_technique, merge_options, register_technique, resolve,
     technique_parameters, technique_specs,
 )
 from ganzoo.techniques.augment import DiffAugment, diff_augment  # noqa: F401

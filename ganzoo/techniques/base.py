@@ -32,8 +32,12 @@ unrolled rules only the fake side is computed: a hook that needs the real side c
 
 Besides hooks, a technique declares what it needs from the rest of the GAN, and ``ganzoo.create``
 applies it: ``engine`` (defaults for ``loss``, ``update``, ``n_critic``; ``loss`` is a requirement),
-``hparams`` (optimizer defaults, e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9)), ``generator_kwargs`` /
-``discriminator_kwargs`` (architecture options, e.g. ``minibatch_discrimination``), ``losses``
+``engine_defaults`` (a loss etc. used only when nothing requires or gives another, e.g. SNGAN's
+hinge), ``hparams`` (optimizer defaults, e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9)),
+``generator_kwargs`` / ``discriminator_kwargs`` (architecture options, e.g.
+``minibatch_discrimination``: options declared in :mod:`ganzoo.models.options`, each a value or an
+:class:`~ganzoo.models.options.Excluding`; a family whose contract lacks one is refused by name,
+and the built players are checked to have them by :meth:`Technique.check`), ``losses``
 (the loss families it works with), ``group`` (at most one technique of a group, e.g. one gradient
 penalty), ``needs_labels`` (trains on ``(images, labels)``: ``ganzoo.create`` refuses a dataset
 without classes and passes the dataset's class count, ``ganzoo train`` loads the labels) and
@@ -53,6 +57,7 @@ import inspect
 import keras
 
 from ganzoo import validation
+from ganzoo.models import options
 
 TECHNIQUES = {}
 
@@ -69,6 +74,7 @@ class Technique(keras.layers.Layer):
     key = None  # the registry name, e.g. "feature_matching"
     order = 50  # composition order of the hooks (lower first)
     engine = {}  # defaults for GAN(loss=, update=, n_critic=); "loss" is also required
+    engine_defaults = {}  # engine settings that yield to any technique's engine and the user's
     hparams = {}  # optimizer defaults (learning_rate, beta_1, beta_2)
     generator_kwargs = {}
     discriminator_kwargs = {}
@@ -99,7 +105,10 @@ class Technique(keras.layers.Layer):
         checkpoint, which ships weights but no training state)."""
 
     def check(self, gan):
-        """Raise ``ValueError`` if this technique cannot work with ``gan``."""
+        """Raise ``ValueError`` if this technique cannot work with ``gan``: a loss it does not
+        work with, or a player built without an architecture option it needs (its
+        ``generator_kwargs`` / ``discriminator_kwargs``, through the options contract)."""
+        options.check_built(self, gan)
         if self.losses is not None and gan.loss_name not in self.losses:
             raise ValueError(
                 f"technique {self.key!r} needs one of the losses {self.losses}; the GAN uses "
@@ -234,17 +243,47 @@ def resolve(specs):
     return sorted(techniques, key=lambda t: t.order)
 
 
+def engine_of(techniques):
+    """The engine settings the techniques set: every technique's ``engine`` (requirements;
+    :func:`resolve` refuses two that differ) over every technique's ``engine_defaults``."""
+    merged = {k: v for t in techniques for k, v in t.engine_defaults.items()}
+    merged.update({k: v for t in techniques for k, v in t.engine.items()})
+    return merged
+
+
 def merge_options(techniques, attribute, given, what):
-    """Options ``given`` by the user plus those the techniques set; a clash is an error."""
+    """Options ``given`` by the user plus those the techniques set; a clash is an error that
+    says who set the other value. A need that is an
+    :class:`~ganzoo.models.options.Excluding` accepts any other value set, and gives its
+    default where none is."""
     merged = dict(given or {})
+    setter = dict.fromkeys(merged)  # option -> the technique that set it (None: given)
+
+    def source(k):
+        return "was given" if setter[k] is None else f"is set by technique {setter[k]!r}"
+
+    excluding = []
     for t in techniques:
         for k, v in getattr(t, attribute).items():
+            if isinstance(v, options.Excluding):
+                excluding.append((t, k, v))
+                continue
             if k in merged and merged[k] != v:
                 raise ValueError(
                     f"technique {t.key!r} needs {what} option {k}={v!r}, but {k}={merged[k]!r} "
-                    "was given"
+                    f"{source(k)}"
                 )
             merged[k] = v
+            setter.setdefault(k, t.key)
+    for t, k, need in excluding:
+        if k not in merged:
+            merged[k] = need.default
+            setter[k] = t.key
+        elif not need.accepts(merged[k]):
+            raise ValueError(
+                f"technique {t.key!r} cannot work with {what} option {k}={merged[k]!r} (it "
+                f"{source(k)}): {need.reason}. Leave {k} out ({k}={need.default!r}) or give "
+                f"another kind than {' or '.join(map(repr, need.excluded))}")
     return merged
 
 

@@ -64,7 +64,7 @@ class ClassConditional(Technique):
         return {"num_classes": self.num_classes, "condition": self.condition}
 
     def check(self, gan):
-        super().check(gan)
+        # the relation of G's and D's classes first (it names both); then the options contract
         G, D = gan.generator, gan.discriminator
         if getattr(G, "num_classes", None) is None:
             raise ValueError(
@@ -80,6 +80,7 @@ class ClassConditional(Technique):
                 f"technique {self.key!r} needs a discriminator with num_classes={G.num_classes}, "
                 f"condition={self.condition!r}; got num_classes="
                 f"{getattr(D, 'num_classes', None)!r}, condition={getattr(D, 'condition', None)!r}")
+        super().check(gan)
 
     def choose_fake_labels(self, gan, labels, batch):
         if self.fake_labels == "real":
@@ -171,13 +172,15 @@ class ACGAN(ClassConditional):
     def d_penalty(self, gan, ctx):
         D = gan.discriminator
         ctx.ensure_real()
-        loss = class_cross_entropy(ctx.labels, D.classify(ctx.real_features))
+        loss = class_cross_entropy(ctx.labels, D.classify(ctx.real_features, training=True))
         if self.fake_class_loss:
-            loss = loss + class_cross_entropy(ctx.fake_labels, D.classify(ctx.fake_features))
+            loss = loss + class_cross_entropy(ctx.fake_labels,
+                                              D.classify(ctx.fake_features, training=True))
         return self.class_weight * loss
 
     def g_loss(self, gan, loss, ctx):
-        fake = class_cross_entropy(ctx.fake_labels, gan.discriminator.classify(ctx.fake_features))
+        fake = class_cross_entropy(ctx.fake_labels,
+                                   gan.discriminator.classify(ctx.fake_features, training=True))
         return loss + self.class_weight * fake
 
     def get_config(self):
@@ -188,9 +191,9 @@ class ACGAN(ClassConditional):
 def _dataset_classes(dataset, key):
     from ganzoo import data
 
-    classes = data.num_classes(dataset)
+    classes = data.spec(dataset).num_classes
     if classes is None:
-        labeled = ", ".join(sorted(data.DATASETS))
+        labeled = ", ".join(n for n in data.names() if data.spec(n).num_classes)
         raise ValueError(
             f"technique {key!r} trains on class labels, but the dataset {dataset!r} has no "
             f"classes (a 2-D toy of points: its mode indices are not class labels). Use a "

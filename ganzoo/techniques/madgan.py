@@ -79,8 +79,8 @@ class MADGAN(Technique):
         return Generators(generator, count=self.generators)
 
     def check(self, gan):
-        super().check(gan)
-        G, D = gan.generator, gan.discriminator
+        super().check(gan)  # (D's k + 1 logits, outputs=k+1: the options contract)
+        G = gan.generator
         if not isinstance(G, Generators) or G.count != self.generators:
             got = (f"Generators(count={G.count})" if isinstance(G, Generators)
                    else type(G).__name__)
@@ -88,11 +88,6 @@ class MADGAN(Technique):
                 f"technique 'madgan' (generators={self.generators}) needs the generator "
                 f"ganzoo.models.Generators(<a generator>, count={self.generators}) (ganzoo.create "
                 f"builds it); got {got}")
-        if getattr(D, "outputs", 1) != self.generators + 1:
-            raise ValueError(
-                f"technique 'madgan' needs a discriminator with {self.generators + 1} logits "
-                f"(outputs={self.generators + 1}: one per generator and 'real'); this one has "
-                f"{getattr(D, 'outputs', 1)}")
         penalties = [t.key for t in gan.techniques if t.group == "gradient penalty"]
         if penalties:
             raise ValueError(f"technique 'madgan' cannot be combined with the gradient penalty "

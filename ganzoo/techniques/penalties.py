@@ -7,9 +7,8 @@ import keras
 from keras import ops
 
 from ganzoo import backend, validation
-from ganzoo.techniques.base import (
-    Technique, WassersteinCritic, contains_layer, register_technique,
-)
+from ganzoo.models.options import Excluding
+from ganzoo.techniques.base import Technique, WassersteinCritic, register_technique
 
 
 NORM_EPSILON = 1e-12
@@ -78,27 +77,30 @@ class WGANGP(WassersteinCritic):
     """WGAN-GP (Gulrajani et al. 2017): Wasserstein loss, gradient penalty λ=10 at random
     interpolates of real and generated data, ``n_critic`` = 5 critic steps (each on a fresh real
     batch) per generator step, no batch norm in the critic, Adam(1e-4, β=(0.5, 0.9)) -- the settings
-    of the authors' MNIST code (igul222/improved_wgan_training, ``gan_mnist.py``)."""
+    of the authors' MNIST code (igul222/improved_wgan_training, ``gan_mnist.py``).
+
+    The critic may have any normalization but batch norm (``discriminator_kwargs``: ``norm`` any
+    but ``"batch"``, default none): the authors rule out batch norm because it makes an
+    example's output depend on the other examples of its batch, so the per-example gradient the
+    penalty constrains is not a property of the critic (sec. 4; they suggest layer norm).
+    Spectral normalization (``spectral_norm``) divides each weight by its spectral norm and
+    keeps every example's output its own, so it combines with the penalty (as in the SN + GP
+    runs of Kurach et al. 2019, *A Large-Scale Study of Regularization and Normalization in
+    GANs*)."""
 
     key = "wgan_gp"
     order = 40
     group = "gradient penalty"
     hparams = {"learning_rate": 1e-4, "beta_1": 0.5, "beta_2": 0.9}
-    discriminator_kwargs = {"norm": None}
+    discriminator_kwargs = {"norm": Excluding(
+        "batch", default=None,
+        reason="WGAN-GP penalizes each example's gradient; batch norm in the critic makes an "
+               "example's output depend on its batch (Gulrajani et al. 2017, sec. 4)")}
     paper = "Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017, arXiv:1704.00028"
 
     def __init__(self, weight=10.0, n_critic=5, **kwargs):
         super().__init__(n_critic=n_critic, **kwargs)
         self.weight = validation.nonnegative_float(weight, f"{self.key}: weight")
-
-    def check(self, gan):
-        super().check(gan)
-        if contains_layer(gan.discriminator, keras.layers.BatchNormalization):
-            raise ValueError(
-                "WGAN-GP penalizes each example's gradient; batch norm in the critic makes an "
-                "example's output depend on its batch (Gulrajani et al. 2017, sec. 4). Build the "
-                "discriminator without it (DCGANDiscriminator(norm=None); ganzoo.create does this)."
-            )
 
     def d_penalty(self, gan, ctx):
         real, fake = ctx.real_in, ops.stop_gradient(ctx.fake_in)

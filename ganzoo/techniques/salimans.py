@@ -5,8 +5,7 @@ batch normalization in G; the layers are in :mod:`ganzoo.layers`)."""
 from keras import ops
 
 from ganzoo import validation
-from ganzoo.layers import MinibatchDiscrimination, VirtualBatchNormalization
-from ganzoo.techniques.base import Technique, contains_layer, register_technique
+from ganzoo.techniques.base import Technique, register_technique
 
 SALIMANS = ("Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016, "
             "arXiv:1606.03498")
@@ -122,15 +121,6 @@ class MinibatchDiscriminationTechnique(Technique):
         return {"minibatch_discrimination": {"num_kernels": self.num_kernels,
                                              "kernel_dim": self.kernel_dim}}
 
-    def check(self, gan):
-        super().check(gan)
-        if not contains_layer(gan.discriminator, MinibatchDiscrimination):
-            raise ValueError(
-                "minibatch_discrimination needs a discriminator with a MinibatchDiscrimination "
-                "layer (e.g. DCGANDiscriminator(minibatch_discrimination={...}); ganzoo.create "
-                "builds it)"
-            )
-
     def get_config(self):
         return {**super().get_config(), "num_kernels": self.num_kernels,
                 "kernel_dim": self.kernel_dim}
@@ -154,14 +144,6 @@ class VirtualBatchNormalizationTechnique(Technique):
     @property
     def generator_kwargs(self):
         return {"norm": "vbn", "reference_batch_size": self.reference_batch_size}
-
-    def check(self, gan):
-        super().check(gan)
-        if not contains_layer(gan.generator, VirtualBatchNormalization):
-            raise ValueError(
-                "virtual_batch_normalization needs a generator with VirtualBatchNormalization "
-                "layers (DCGANGenerator(norm='vbn'); ganzoo.create builds it)"
-            )
 
     def get_config(self):
         return {**super().get_config(), "reference_batch_size": self.reference_batch_size}

@@ -18,6 +18,7 @@ from ganzoo import losses, validation
 from ganzoo import techniques as techniques_lib
 from ganzoo.gan import DEFAULT_LR, GAN, UPDATES, default_optimizer
 from ganzoo.models import FAMILIES
+from ganzoo.models import options as model_options
 from ganzoo.models.mlp import NORMAL_002
 
 ENTRIES = {}
@@ -214,16 +215,10 @@ def _check_options(cls, options, what):
 
 
 def _check_technique_options(techniques, family):
-    """A technique that needs an architecture option the family lacks cannot be used with it."""
-    for role, cls, attribute in (("generator", FAMILIES[family][0], "generator_kwargs"),
-                                 ("discriminator", FAMILIES[family][1], "discriminator_kwargs")):
-        for t in techniques:
-            missing = [k for k in getattr(t, attribute) if k not in _accepted_options(cls)]
-            if missing:
-                raise ValueError(
-                    f"technique {t.key!r} cannot be used with the {family!r} family: the "
-                    f"{family!r} {role} ({cls.__name__}) has no option {', '.join(missing)}"
-                )
+    """A technique that needs an architecture option (or value) the family's contract lacks
+    cannot be used with it (:func:`ganzoo.models.options.check_family`)."""
+    for t in techniques:
+        model_options.check_family(t, family, FAMILIES)
 
 
 def resolve_entry(entry):
@@ -250,7 +245,7 @@ def resolve_entry(entry):
     d_kw = {**recipe["discriminator"], **shape, **d_kw}
     _check_options(g_cls, g_kw, f"{entry.family!r} generator")
     _check_options(d_cls, d_kw, f"{entry.family!r} discriminator")
-    engine = {k: v for t in techniques for k, v in t.engine.items()}
+    engine = techniques_lib.engine_of(techniques)  # requirements over defaults (SNGAN's hinge)
     if not isinstance(entry.hparams, dict):
         raise ValueError(f"entry {entry.name!r}: hparams must be a dict; got {entry.hparams!r}")
     given = check_hparams(entry.hparams, f"entry {entry.name!r}")
