@@ -70,7 +70,7 @@ def save_sample_image(gan, dataset, path):
     from ganzoo import data
     from ganzoo.utils.images import save_samples
 
-    centers = data.toy_centers(dataset) if dataset in data.TOYS else None
+    centers = data.render_centers(dataset)
     return save_samples(gan.sample(_sample_image_count(gan), seed=GRID_SEED), path, centers)
 
 

@@ -188,7 +188,7 @@ def _cmd_sample(args):
             _write_npy(gan, args.num, args.seed, tmp, progress=sys.stderr.isatty())
         else:
             dataset = (getattr(gan, "checkpoint_config", None) or {}).get("dataset")
-            centers = data.toy_centers(dataset) if dataset in data.TOYS else None
+            centers = data.render_centers(dataset)
             save_samples(gan.sample(args.num, seed=args.seed), tmp, centers=centers,
                          nrow=args.nrow, scale=args.scale)
     print(f"Wrote {args.num} samples of {args.name} (seed {args.seed}) to {args.output}")
@@ -401,10 +401,11 @@ def build_parser():
     s.add_argument("--metrics", default=None,
                    help="comma-separated names; default: the dataset's set (mnist: fid,kid,"
                         "precision,recall,classes_seen,class_kl,classifier_is; toys: modes,"
-                        "high_quality,reverse_kl); add inception_fid,inception_kid,inception_is "
+                        "high_quality,reverse_kl; stacked_mnist: modes,kl); add "
+                        "inception_fid,inception_kid,inception_is "
                         "explicitly ('default,inception_fid' keeps the rest)")
     s.add_argument("--num-samples", type=int, default=None,
-                   help="generated samples (default 10000; toys 2500)")
+                   help="generated samples (default 10000; toys 2500; stacked_mnist 26000)")
     s.add_argument("--seed", type=int, default=0, help="latent seed: gan.sample(N, seed)")
     s.add_argument("--batch-size", type=int, default=500)
     s.add_argument("--data-dir", default=None, help="folder of the dataset's IDX files")

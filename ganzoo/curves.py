@@ -23,23 +23,37 @@ checkpoint ships and its model card shows.
 import math
 
 QUALITY_SAMPLES = 2000
+# Stacked MNIST's curve counts modes of 1,000: 2,000 samples would cap it near 865
+STACKED_QUALITY_SAMPLES = 10_000
 QUALITY_SEED = 1
 REFERENCE_SIZE = None  # test images in the reference statistics (None: the whole split)
 LOSS_KEYS = ("d_loss", "g_loss", "penalty")
 
 
+#: a dataset spec's metric set -> the quick metrics of its curve points
+QUALITY_METRICS = {"classifier": ("confident", "class_shares", "fid"),
+                   "toy": ("modes", "high_quality", "reverse_kl"),
+                   "stacked": ("modes", "kl")}
+
+
 def quality_metrics(dataset):
     """The quick metrics of a curve point: ``confident``, ``class_shares`` and ``fid`` for a
-    dataset with a domain classifier, ``modes`` and ``high_quality`` for a toy, None otherwise
-    (an image dataset without a classifier gets no quality curve)."""
+    dataset with a domain classifier, ``modes`` and ``high_quality`` for a toy, ``modes`` and
+    ``kl`` for Stacked MNIST, None otherwise (an image dataset without a classifier gets no
+    quality curve)."""
+    from ganzoo import evaluation
+
+    return QUALITY_METRICS.get(evaluation.domain(dataset))
+
+
+def quality_samples(dataset):
+    """Samples per curve point: 2,000 (toys 2,500, Stacked MNIST 10,000)."""
     from ganzoo import evaluation
 
     kind = evaluation.domain(dataset)
-    if kind == "classifier":
-        return ("confident", "class_shares", "fid")
     if kind == "toy":
-        return ("modes", "high_quality", "reverse_kl")
-    return None
+        return evaluation.TOY_NUM_SAMPLES
+    return STACKED_QUALITY_SAMPLES if kind == "stacked" else QUALITY_SAMPLES
 
 
 class QualityProbe:
@@ -61,9 +75,14 @@ class QualityProbe:
         self.latent_dim = latent_dim
         self.metrics = quality_metrics(dataset)
         self.kind = evaluation.domain(dataset)
-        self.num_samples = num_samples or (evaluation.TOY_NUM_SAMPLES if self.kind == "toy"
-                                           else QUALITY_SAMPLES)
+        self.num_samples = num_samples or quality_samples(dataset)
         self.clf = self.ref = None
+        if self.kind == "stacked":
+            from ganzoo import data
+            from ganzoo.classifiers import load_classifier
+
+            self.clf = (classifier if classifier is not None
+                        else load_classifier(data.spec(dataset).classifier))
         if self.kind == "classifier":
             from ganzoo import data
             from ganzoo.classifiers import load_classifier
@@ -80,7 +99,9 @@ class QualityProbe:
         from keras import ops
 
         from ganzoo import evaluation
-        from ganzoo.metrics import FeatureStats, class_coverage, confident_share, fid
+        from ganzoo.metrics import (
+            FeatureStats, class_coverage, confident_share, fid, stacked_mnist_metrics,
+        )
 
         if self.metrics is None:
             return None
@@ -97,6 +118,9 @@ class QualityProbe:
             images = np.concatenate([ops.convert_to_numpy(gan_or_generate(z[i:i + 500]))
                                      for i in range(0, len(z), 500)])
         images = np.asarray(images, dtype=np.float32)
+        if self.kind == "stacked":
+            m = stacked_mnist_metrics(images, self.clf, batch_size=500)
+            return {"modes": m["modes"], "num_modes": m["num_modes"], "kl": m["kl"]}
         probs = self.clf.predict_proba(images, batch_size=500)
         cov = class_coverage(probs)
         stats = FeatureStats.from_features(self.clf.predict_features(images, batch_size=500))
@@ -139,19 +163,31 @@ def render(history, dataset, path):
     ax.legend(fontsize=8)
     if has_quality:
         ax = axes[0, 1]
-        toy = "high_quality" in next(q for q in quality if q)
-        left = ("high_quality", "high-quality share") if toy else ("confident", "confident share")
-        right = ("reverse_kl", "reverse KL") if toy else ("fid", "FID (classifier features)")
+        first = next(q for q in quality if q)
+        toy = "high_quality" in first
+        stacked = "kl" in first
+        if stacked:  # modes as a share of the dataset's modes, so the left axis stays 0..1
+            quality = [{**q, "mode_share": q["modes"] / q["num_modes"]} if "modes" in q else q
+                       for q in quality]
+        left = (("high_quality", "high-quality share") if toy
+                else ("mode_share", "share of modes covered") if stacked
+                else ("confident", "confident share"))
+        right = (("reverse_kl", "reverse KL") if toy else ("kl", "KL to uniform") if stacked
+                 else ("fid", "FID (classifier features)"))
         ax.plot(x, [q.get(left[0], math.nan) for q in quality], color="C0", marker=".")
         ax.set_ylabel(left[1], color="C0")
         ax.set_ylim(0, 1)
         twin = ax.twinx()
         twin.plot(x, [q.get(right[0], math.nan) for q in quality], color="C3", marker=".")
         twin.set_ylabel(right[1], color="C3")
-        if not toy:
+        if not (toy or stacked):
             twin.set_yscale("log")
         ax.set_xlabel("images seen (millions)")
-        n = "2,500" if toy else f"{QUALITY_SAMPLES:,}"
+        from ganzoo import data
+
+        n = (quality_samples(dataset) if data.find(dataset) is not None
+             else 2_500 if toy else QUALITY_SAMPLES)  # a dataset this version does not know
+        n = f"{n:,}"
         ax.set_title(f"quality at each epoch's end ({n} samples, seed {QUALITY_SEED})",
                      fontsize=10)
     fig.suptitle(f"training on {dataset}", fontsize=10)

@@ -24,6 +24,13 @@ Metric sets by domain (the "Evaluation" issue):
   recorded under ``results["unavailable"]`` with the reason -- never a number, never a crash.
 * **Toys** (``ring8``, ``grid25``): :func:`ganzoo.metrics.toy_metrics` (``modes``,
   ``num_modes``, ``high_quality``, ``reverse_kl``) over 2,500 samples.
+* **Stacked MNIST** (``stacked_mnist``): the VEEGAN / PacGAN protocol,
+  :func:`ganzoo.metrics.mode_coverage`: ``modes`` (+ ``num_modes``), the digit triples read by
+  ``classifier-mnist`` channel by channel that at least one sample falls in, and ``kl``,
+  KL(mode histogram || uniform over the 1,000 triples), over 26,000 samples by default.
+
+Which set applies is the dataset spec's ``metrics`` (:class:`ganzoo.data.DatasetSpec`,
+:data:`METRIC_SETS`); the domain classifier is the spec's ``classifier``.
 
 Generated samples come from ONE latent stream, ``np.random.default_rng(seed)``, drawn in batches
 of ``batch_size`` (the same numbers as ``gan.latents(num_samples, seed)``, so the same images as
@@ -70,8 +77,19 @@ TOY_METRICS = {
     "high_quality": ("high_quality",),
     "reverse_kl": ("reverse_kl",),
 }
+STACKED_METRICS = {
+    "modes": ("modes", "num_modes"),
+    "kl": ("kl",),
+}
+#: a dataset spec's ``metrics`` -> the metrics that set computes (by default all of them; an
+#: image set may also be asked for the Inception metrics)
+METRIC_SETS = {"classifier": CLASSIFIER_METRICS, "image": {}, "toy": TOY_METRICS,
+               "stacked": STACKED_METRICS}
 DEFAULT_NUM_SAMPLES = 10_000
 TOY_NUM_SAMPLES = 2_500
+STACKED_NUM_SAMPLES = 26_000
+#: generated samples scored when ``num_samples`` is not given, per metric set
+NUM_SAMPLES = {"toy": TOY_NUM_SAMPLES, "stacked": STACKED_NUM_SAMPLES}
 PR_K = 3
 KID_SUBSETS, KID_SUBSET_SIZE = 100, 1000
 IS_SPLITS = 10
@@ -81,28 +99,24 @@ CONTEXT_KEYS = ("num_samples", "seed", "reference", "feature_space")
 
 
 def domain(dataset):
-    """``"toy"``, ``"classifier"`` (an image dataset with a shipped domain classifier) or
-    ``"image"`` (an image dataset without one: Inception metrics only)."""
-    from ganzoo import classifiers, data
+    """The dataset's metric set (its spec's ``metrics``): ``"toy"``, ``"classifier"`` (an image
+    dataset with a shipped domain classifier), ``"image"`` (an image dataset without one:
+    Inception metrics only) or ``"stacked"`` (Stacked MNIST's modes). An unknown dataset is a
+    ``ValueError`` with the close matches."""
+    from ganzoo import data
 
-    if dataset in data.TOYS:
-        return "toy"
-    if dataset in classifiers.DATASETS:
-        return "classifier"
-    if dataset in data.DATASETS:
-        return "image"
-    known = sorted(data.DATASETS) + sorted(data.TOYS)
-    raise ValueError(f"Unknown dataset {dataset!r}; known: {', '.join(known)}")
+    return data.spec(dataset).metrics
+
+
+def default_num_samples(dataset):
+    """Generated samples scored when ``num_samples`` is not given (toys 2,500, Stacked MNIST
+    26,000, else 10,000)."""
+    return NUM_SAMPLES.get(domain(dataset), DEFAULT_NUM_SAMPLES)
 
 
 def default_metrics(dataset):
     """The metric names evaluated when none are requested."""
-    kind = domain(dataset)
-    if kind == "toy":
-        return tuple(TOY_METRICS)
-    if kind == "classifier":
-        return tuple(CLASSIFIER_METRICS)
-    return ()
+    return tuple(METRIC_SETS[domain(dataset)])
 
 
 def _resolve_metrics(dataset, metrics):
@@ -119,12 +133,13 @@ def _resolve_metrics(dataset, metrics):
         for n in (default_metrics(dataset) if m == "default" else (m,)):
             if n not in names:
                 names.append(n)
-    allowed = dict(TOY_METRICS) if kind == "toy" else dict(INCEPTION_METRICS)
-    if kind == "classifier":
-        allowed.update(CLASSIFIER_METRICS)
+    allowed = dict(METRIC_SETS[kind])
+    if kind in ("classifier", "image"):
+        allowed.update(INCEPTION_METRICS)
     for n in names:
         if n not in allowed:
-            every = list(CLASSIFIER_METRICS) + list(INCEPTION_METRICS) + list(TOY_METRICS)
+            every = list(dict.fromkeys(list(CLASSIFIER_METRICS) + list(INCEPTION_METRICS)
+                                       + list(TOY_METRICS) + list(STACKED_METRICS)))
             if n in every:
                 raise ValueError(f"metric {n!r} does not apply to {dataset!r} ({kind} dataset); "
                                  f"available: {', '.join(allowed)}")
@@ -192,26 +207,30 @@ def _reference(dataset, reference, reference_size, data_dir):
     """``(images or points, description)`` of the reference set."""
     from ganzoo import data
 
+    spec = data.spec(dataset)
+    points = spec.kind == "points"
     if reference is not None:
-        x = reference if domain(dataset) == "toy" else _as_images(reference)
+        x = reference if points else _as_images(reference)
         if reference_size is not None:
             x = x[:reference_size]
-        return x, f"a given array of {len(x)} {'points' if domain(dataset) == 'toy' else 'images'}"
-    x, _ = data.load_arrays(dataset, "test", data_dir)
+        return x, f"a given array of {len(x)} {'points' if points else 'images'}"
+    split = spec.reference_split
+    x, _ = spec.load_arrays(split, data_dir)
     total = len(x)
     if reference_size is not None and reference_size < total:
         x = x[:reference_size]
-        what = f"{dataset} test split, first {len(x)} of {total} images"
+        what = f"{dataset} {split} split, first {len(x)} of {total} images"
     else:
-        what = f"{dataset} test split, {total} images"
+        what = f"{dataset} {split} split, {total} images"
     return x, what
 
 
 def _classifier(dataset, classifier):
+    from ganzoo import data
     from ganzoo.classifiers import load_classifier
 
     if classifier is None:
-        classifier = dataset
+        classifier = data.spec(dataset).classifier or dataset
     if isinstance(classifier, str) or hasattr(classifier, "__fspath__"):
         classifier = load_classifier(classifier)
     return classifier
@@ -326,6 +345,38 @@ def _inception_metrics(names, gen, ref, seed, out):
         out["inception_is"], out["inception_is_std"] = r.mean, r.std
 
 
+def _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_size, samples_desc,
+                     progress, results, details, protocol):
+    """Stacked MNIST: each sample's digit triple, read channel by channel by the spec's domain
+    classifier, streamed batch by batch; returns the sample count."""
+    from ganzoo import data
+    from ganzoo.metrics import mode_coverage, predict_digits
+
+    spec = data.spec(dataset)
+    clf = _classifier(dataset, classifier)
+    digits = []
+    with _progress(num_samples, samples_desc, progress) as bar:
+        for batch in batches:
+            digits.append(predict_digits(clf, _as_images(batch), batch_size))
+            bar.update(len(batch))
+    digits = np.concatenate(digits) if digits else np.zeros((0, 3), np.int64)
+    if len(digits) == 0:
+        raise ValueError("no samples to evaluate")
+    cov = mode_coverage(data.stacked.mode_index(digits), num_modes=spec.modes)
+    for n in names:
+        for key in STACKED_METRICS[n]:
+            results["metrics"][key] = cov[key]
+    results["reference"] = (f"uniform over the {spec.modes:,} digit triples of {dataset} "
+                            "(KL(p_gen || uniform) over the observed modes)")
+    results["feature_space"] = (f"{classifier_feature_space(clf, spec.classifier)}, "
+                                "argmax per channel")
+    details["mode_histogram"] = cov["histogram"]
+    protocol["modes"] = ("distinct triples of the digits the domain classifier predicts for "
+                         "channels 0, 1, 2 (VEEGAN / PacGAN)")
+    protocol["kl"] = "sum_m p_m log(p_m * num_modes) over the modes with p_m > 0"
+    return len(digits)
+
+
 def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_size=500,
                      data_dir=None, progress=True, classifier=None, reference=None,
                      reference_size=None, inception=None, samples_desc="samples"):
@@ -371,6 +422,9 @@ def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_
                                 "3 sigma of its nearest centre")
         results["feature_space"] = "2-D data space"
         count = len(x)
+    elif kind == "stacked":
+        count = _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_size,
+                                 samples_desc, progress, results, details, protocol)
     else:
         want_clf = [n for n in names if n in CLASSIFIER_METRICS]
         want_inc = [n for n in names if n in INCEPTION_METRICS]
@@ -437,7 +491,7 @@ def evaluate(gan, data=None, metrics=None, num_samples=None, seed=0, batch_size=
         data: dataset name; default: the checkpoint's (``gan.checkpoint_config["dataset"]``).
         metrics: names (list or comma-separated string); ``None`` or ``"default"``: the dataset's
             standard set. Inception metrics are computed only when listed.
-        num_samples: generated samples; default 10,000 (toys: 2,500).
+        num_samples: generated samples; default 10,000 (toys: 2,500; Stacked MNIST: 26,000).
         seed: latent seed (the samples are ``gan.sample(num_samples, seed)``); also seeds the KID
             subsets and the feature reservoirs.
         batch_size: samples generated and featurized per batch (memory bound).
@@ -462,15 +516,17 @@ def evaluate(gan, data=None, metrics=None, num_samples=None, seed=0, batch_size=
     dataset = data or config.get("dataset")
     if dataset is None:
         raise ValueError("data= is required: this GAN has no checkpoint config naming its dataset")
-    kind = domain(dataset)
+    from ganzoo import data as data_lib
+
+    spec = data_lib.spec(dataset)
     if num_samples is None:
-        num_samples = TOY_NUM_SAMPLES if kind == "toy" else DEFAULT_NUM_SAMPLES
+        num_samples = default_num_samples(dataset)
     for label, v, least in (("num_samples", num_samples, 1), ("batch_size", batch_size, 1),
                             ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
             raise ValueError(f"{label} must be an integer >= {least}; got {v!r}")
     shape = tuple(gan.image_shape)
-    if (kind == "toy") != (len(shape) == 1):
+    if len(shape) != len(spec.shape) or (spec.kind == "images" and shape[-1] != spec.shape[-1]):
         raise ValueError(f"this GAN generates shape {shape}, which does not fit dataset "
                          f"{dataset!r}")
     results = evaluate_batches(
@@ -487,17 +543,17 @@ def real_floor(dataset, num_samples=None, seed=0, metrics=None, batch_size=500, 
                progress=True, classifier=None, reference_size=None, inception=None):
     """The real-vs-real floor: the same metrics with real data in place of the samples.
 
-    Images: ``num_samples`` (default 10,000) train-split images, a subset drawn with
+    Images: ``num_samples`` (default 10,000; Stacked MNIST 26,000) train-split images, drawn with
     ``np.random.default_rng(seed)`` (without replacement, in index order), against the test split.
     Toys: the first ``num_samples`` (default 2,500) points of the fixed train split.
     """
     from ganzoo import data
 
-    kind = domain(dataset)
+    spec = data.spec(dataset)
     if num_samples is None:
-        num_samples = TOY_NUM_SAMPLES if kind == "toy" else DEFAULT_NUM_SAMPLES
-    x, _ = data.load_arrays(dataset, "train", data_dir)
-    if kind == "toy":
+        num_samples = default_num_samples(dataset)
+    x, _ = spec.load_arrays("train", data_dir)
+    if spec.kind == "points":
         x, desc = x[:num_samples], f"{dataset} train split, first {num_samples} points"
     else:
         if num_samples > len(x):

@@ -128,9 +128,9 @@ def _budget_text(r):
 
 
 def _toy(r):
-    from ganzoo import data
+    from ganzoo import zootable
 
-    return r["dataset"] in data.TOYS
+    return zootable._points(r["dataset"])
 
 
 def _image(r, page, width=THUMB_WIDTH):
@@ -168,7 +168,7 @@ def _metrics_table(dataset, entries, floors, page):
     model card instead of the thumbnail."""
     from ganzoo import zootable
 
-    toy = _toy(entries[0]) if entries else False
+    toy = zootable._mode_cells(dataset)
     columns = zootable._columns(dataset, entries)
     header = (["entry", "techniques"] + [c[1] for c in columns]
               + ["seeds", "eval", "images seen", "minutes"])
@@ -212,7 +212,7 @@ def gallery(rows, floors=None, registered=None):
         "",
     ]
     for dataset, entries in _by_dataset(rows).items():
-        title = zootable.DATASET_TITLES.get(dataset, dataset)
+        title = zootable.dataset_title(dataset)
         lines += [f"## {title}", ""]
         refs = sorted({r["context"]["reference"] for r in entries if r["context"].get("reference")})
         if refs:
@@ -370,7 +370,7 @@ def technique_page(key, rows):
     for dataset in sorted(datasets, key=zootable._order):
         group = [r for r in rows if r["dataset"] == dataset and not r["techniques"]]
         group += [r for r in users if r["dataset"] == dataset]
-        lines += [f"### {zootable.DATASET_TITLES.get(dataset, dataset)}", "",
+        lines += [f"### {zootable.dataset_title(dataset)}", "",
                   "| entry | techniques | headline metric | budget | samples (seed 0) |",
                   "| --- | --- | --- | --- | --- |"]
         for r in group:

@@ -19,11 +19,8 @@ import os
 from pathlib import Path
 
 README_START, README_END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
-# section order; other datasets follow alphabetically
-DATASET_ORDER = ("mnist", "fashion_mnist", "cifar10", "ring8", "grid25")
-DATASET_TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10",
-                  "ring8": "Toy: ring of 8 Gaussians (ring8)",
-                  "grid25": "Toy: 5x5 grid of Gaussians (grid25)"}
+# Sections follow the dataset specs' registration order (ganzoo.data.SPECS) under their titles;
+# datasets this version does not know follow alphabetically, titled by name.
 THUMB_WIDTH = 96
 # (metric key, column title, format); KID is shown x 10^3
 # shown when a checkpoint of the section has them (evaluations before they existed lack them)
@@ -45,6 +42,10 @@ INCEPTION_COLUMNS = (
     ("inception_fid", "Inception FID", "sig3"),
     ("inception_kid", "Inception KID x10³", "sig3", 1e3),
     ("inception_is", "Inception IS", "{:.2f}"),
+)
+STACKED_COLUMNS = (
+    ("modes", "modes", "{}"),
+    ("kl", "KL to uniform", "{:.3f}"),
 )
 TOY_COLUMNS = (
     ("modes", "modes", "{}"),
@@ -142,9 +143,35 @@ def collect(checkpoints_root):
     return rows
 
 
+def _spec(dataset):
+    from ganzoo import data
+
+    return data.find(dataset)
+
+
+def dataset_title(dataset):
+    """A section's title: the dataset spec's, or the name of a dataset this version lacks."""
+    spec = _spec(dataset)
+    return spec.title if spec is not None else dataset
+
+
 def _order(dataset):
-    return (DATASET_ORDER.index(dataset), "") if dataset in DATASET_ORDER else (len(DATASET_ORDER),
-                                                                                dataset)
+    from ganzoo import data
+
+    order = list(data.SPECS)
+    return (order.index(dataset), "") if dataset in order else (len(order), dataset)
+
+
+def _points(dataset):
+    """A dataset of 2-D points (no feature space to show)."""
+    spec = _spec(dataset)
+    return spec is not None and spec.kind == "points"
+
+
+def _mode_cells(dataset):
+    """Its metric set counts modes: ``modes`` cells read ``hit/of``."""
+    spec = _spec(dataset)
+    return spec is not None and spec.metrics in ("toy", "stacked")
 
 
 def _cell(metrics, column):
@@ -212,10 +239,11 @@ def _sig3(v):
 
 
 def _columns(dataset, rows):
-    from ganzoo import data
-
-    if dataset in data.TOYS:
+    spec = _spec(dataset)
+    if spec is not None and spec.metrics == "toy":
         return TOY_COLUMNS
+    if spec is not None and spec.metrics == "stacked":
+        return STACKED_COLUMNS
     def present(columns):
         return tuple(c for c in columns if any(c[0] in r["metrics"] for r in rows))
 
@@ -287,8 +315,6 @@ def _floor_row(floor, columns, toy):
 def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
     """``docs/zoo.md`` as a string. ``floors``: the dict of ``docs/floors.json`` (or a path to it,
     or ``None``); ``link_prefix``: the checkpoints folder as seen from the output file."""
-    from ganzoo import data
-
     if floors is not None and not isinstance(floors, dict):
         path = Path(floors)
         floors = _read_json(path) if path.exists() else {}
@@ -310,15 +336,15 @@ def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
     ]
     for dataset in sorted(by_dataset, key=_order):
         entries = sorted(by_dataset[dataset], key=lambda r: (bool(r["techniques"]), r["name"]))
-        toy = dataset in data.TOYS
+        toy = _mode_cells(dataset)
         columns = _columns(dataset, entries)
-        lines += [f"## {DATASET_TITLES.get(dataset, dataset)}", ""]
+        lines += [f"## {dataset_title(dataset)}", ""]
         spaces = sorted({r["context"]["feature_space"] for r in entries
                          if r["context"].get("feature_space")})
         refs = sorted({r["context"]["reference"] for r in entries if r["context"].get("reference")})
         if refs:
             lines += ["Reference: " + "; ".join(refs) + ".", ""]
-        if spaces and not toy:
+        if spaces and not _points(dataset):
             lines += ["Feature space: " + "; ".join(f"`{s}`" for s in spaces) + ".", ""]
         header = (["entry", "techniques"] + [c[1] for c in columns]
                   + ["seeds", "eval", "images seen", "minutes", "samples"])
@@ -337,8 +363,8 @@ def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
             lines.append("| *real vs real* | — | " + " | ".join(cells) + " | — | "
                          + _eval_cell(floor) + " | — | — | — |")
             lines += ["", f"Floor: {_esc(floor.get('samples'))} vs {_esc(floor.get('reference'))}"
-                      + (f", `{floor['feature_space']}`" if floor.get("feature_space") and not toy
-                         else "") + "."]
+                      + (f", `{floor['feature_space']}`"
+                         if floor.get("feature_space") and not _points(dataset) else "") + "."]
         if not entries:
             lines += ["", "No checkpoint yet."]
         lines += _per_seed_section(entries, columns, toy)
@@ -368,14 +394,21 @@ def _per_seed_section(entries, columns, toy):
 def _headline(r):
     """The README's headline metric: ``mean ± std (n seeds; ...)`` with a seed study, else the
     shipped run's value marked ``seed 0 only``."""
-    from ganzoo import data
-
     m, ctx = r["metrics"], r["context"]
     n = ctx.get("num_samples")
     agg = r["seeds"]["aggregate"] if r["seeds"] is not None else None
     runs = f"{len(r['seeds']['seeds'])} seeds" if agg is not None else "seed 0 only"
     where = f" ({runs}; {n:,} samples)" if n else f" ({runs})"
-    if r["dataset"] in data.TOYS:
+    spec = _spec(r["dataset"])
+    if spec is not None and spec.metrics == "stacked":
+        if "modes" in m and "num_modes" in m:
+            if agg is not None:
+                kl = f", KL {_pm(agg['kl'], '{:.3f}')}" if "kl" in agg else ""
+                return f"{_seeded_cell(agg, ('modes', '', '{}'), toy=True)} modes{kl}{where}"
+            kl = f", KL {m['kl']:.3f}" if isinstance(m.get("kl"), float) else ""
+            return f"{m['modes']}/{m['num_modes']} modes{kl}{where}"
+        return "not evaluated"
+    if _points(r["dataset"]):
         if "modes" in m and "num_modes" in m:
             if agg is not None:
                 modes = _seeded_cell(agg, ("modes", "", "{}"), toy=True)

@@ -139,8 +139,8 @@ def test_create_checks_hyperparameters(kwargs, expected):
 @pytest.mark.parametrize("kwargs, expected", [
     ({"dataset": "mnist"}, "the 'mlp' family models points, but 'mnist' is a dataset of images; "
                            "use the family 'dcgan' for it"),
-    ({"dataset": "rng8"}, "Unknown dataset 'rng8'. Did you mean ring8? Known: cifar10, "
-                          "fashion_mnist, mnist, grid25, ring8"),
+    ({"dataset": "rng8"}, "Unknown dataset 'rng8'. Did you mean 'ring8'? Known: cifar10, "
+                          "fashion_mnist, mnist, stacked_mnist, grid25, ring8"),
     ({"dataset": "ring8", "loss": "wasserstien"},
      "loss must be one of 'nonsat', 'minimax', 'lsgan', 'hinge', 'wasserstein', 'madgan'; got "
      "'wasserstien'. Did you mean wasserstein?"),

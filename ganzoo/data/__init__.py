@@ -1,5 +1,11 @@
 """Datasets as ``tf.data`` pipelines of images scaled to [-1, 1].
 
+A dataset is ONE :class:`DatasetSpec` (shape, kind, classes, loader, metric set, reference split,
+sample renderer, ...), registered by name; ``spec(name)`` returns it (an unknown name is a
+``ValueError`` with the close matches) and every other module asks the spec rather than the name.
+``names()`` lists them. ``DATASETS`` (the image datasets as dicts) and ``TOYS`` (toy -> sigma)
+are read-only views of the specs. See :mod:`ganzoo.data.specs`.
+
 ``load(name, split="train", batch_size=64, data_dir=None, ...)`` reads:
 
 * the original IDX ``*-ubyte.gz`` files when ``data_dir`` holds them (e.g. ``../shared/data/mnist``),
@@ -21,10 +27,17 @@ for the other dataset's file, which one it is. Files under other names are read 
 
 Toys (``ring8``, ``grid25``): ``toy_sample``, or ``load`` like any dataset (see :mod:`ganzoo.data.toys`).
 
+``stacked_mnist``: 28x28x3 images whose channels are three random MNIST digits (1,000 modes),
+built deterministically from the real MNIST files (see :mod:`ganzoo.data.stacked`).
+
 This package imports no other ganzoo module.
 """
 
+from ganzoo.data.specs import (  # noqa: F401
+    SPECS, DatasetSpec, find, names, register, render_centers, spec,
+)
 from ganzoo.data.images import (  # noqa: F401
     DATASETS, load, load_arrays, num_classes, split_size, tfds_load,
 )
+from ganzoo.data import stacked  # noqa: F401  (registers stacked_mnist)
 from ganzoo.data.toys import TOYS, nearest_center, toy_centers, toy_sample, toy_sigma  # noqa: F401

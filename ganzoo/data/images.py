@@ -1,6 +1,5 @@
 """Image datasets: IDX files or TFDS -> tf.data (see the package docstring)."""
 
-import difflib
 import gzip
 import hashlib
 import os
@@ -11,23 +10,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ganzoo.data.toys import TOYS, toy_arrays
+from ganzoo.data import specs
 
-# name -> (TFDS name, image shape, IDX file names per split)
 _IDX = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
-DATASETS = {
-    "mnist": {"tfds": "mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
-              "sizes": {"train": 60_000, "test": 10_000}, "title": "MNIST", "source": "https://storage.googleapis.com/cvdf-datasets/mnist/"},
-    "fashion_mnist": {"tfds": "fashion_mnist", "shape": (28, 28, 1), "idx": _IDX, "classes": 10,
-                      "sizes": {"train": 60_000, "test": 10_000}, "title": "Fashion-MNIST",
-                      "source": "https://github.com/zalandoresearch/fashion-mnist (data/fashion/)"},
-    "cifar10": {"tfds": "cifar10", "shape": (32, 32, 3), "idx": None, "classes": 10,
-                "sizes": {"train": 50_000, "test": 10_000},
-                "title": "CIFAR-10", "source": "https://www.cs.toronto.edu/~kriz/cifar.html"},
-}
+
+#: the image datasets as the dicts they were before specs (``tfds``, ``shape``, ``idx``,
+#: ``classes``, ``sizes``, ``title``, ``source``): a live read-only view of the image specs
+DATASETS = specs.SpecView(
+    lambda s: s.kind == "images",
+    lambda s: {"tfds": s.tfds, "shape": s.shape, "idx": s.idx, "classes": s.num_classes,
+               "sizes": dict(s.sizes), "title": s.title, "source": s.source})
 
 # The original IDX files, as published: dataset -> file name (without ".gz") ->
 # (bytes of the .gz, sha256 of the .gz, sha256 of the decompressed IDX file). The .gz figures are
@@ -76,43 +71,23 @@ _HOW_TO_GET = (
 )
 
 
-def _spec(name):
-    if name not in DATASETS:
-        known = sorted(DATASETS) + sorted(TOYS)
-        close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"Unknown dataset {name!r}.{hint} Known: {', '.join(known)}")
-    return DATASETS[name]
-
-
 def split_size(name, split="train"):
-    """Examples in a split, without reading it (the official sizes; toys: their fixed splits)."""
-    if name in TOYS:
-        from ganzoo.data.toys import TOY_SPLITS
-
-        return TOY_SPLITS[split][0]
-    _check_split(split)
-    return _spec(name)["sizes"][split]
+    """Examples in a split, without reading it (:attr:`DatasetSpec.sizes`)."""
+    return specs.spec(name).split_size(split)
 
 
 def num_classes(name):
-    """The number of classes of a dataset's labels, or ``None`` for a toy of points (its
-    ``load_arrays`` labels are the nearest mixture mode, not classes of the data)."""
-    if name in TOYS:
-        return None
-    return _spec(name)["classes"]
-
-
-def _check_split(split):
-    if split not in _IDX:
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    """The number of classes of a dataset's labels (:attr:`DatasetSpec.num_classes`), or
+    ``None`` for a toy of points (its ``load_arrays`` labels are the nearest mixture mode, not
+    classes of the data)."""
+    return specs.spec(name).num_classes
 
 
 def _good_copy(dataset):
     """Where to get the original files of ``dataset`` (None: of every dataset in
     :data:`ORIGINAL_FILES`)."""
     names = [dataset] if dataset is not None else list(ORIGINAL_FILES)
-    where = "; ".join(f"{DATASETS[n]['title']}: {DATASETS[n]['source']}" for n in names)
+    where = "; ".join(f"{specs.spec(n).title}: {specs.spec(n).source}" for n in names)
     return f"Get a good copy of the original file from {where}."
 
 
@@ -145,12 +120,12 @@ def _verify_original(path, raw, data, stat, dataset):
 def _not_original(path, name, dataset, content):
     """The ValueError for a file that is not ``dataset``'s original ``name``: which original file
     it is, if it is one (``content``: the sha256 of its IDX content)."""
-    title = DATASETS[dataset]["title"]
+    title = specs.spec(dataset).title
     for other, files in ORIGINAL_FILES.items():
         for other_name, (_, _, digest) in files.items():
             if digest == content:
                 return ValueError(
-                    f"{path} is the {DATASETS[other]['title']} file {other_name}, not {title}'s"
+                    f"{path} is the {specs.spec(other).title} file {other_name}, not {title}'s"
                     + ("" if other_name == name else f" {name}")
                     + f" (a folder of the wrong dataset, or a renamed file). {_good_copy(dataset)}")
     expected = ORIGINAL_FILES[dataset][name][2]
@@ -189,32 +164,35 @@ def read_idx(path, dataset=None):
     return body.reshape(dims)
 
 
-def _idx_dir(name, data_dir):
-    """The folder holding ``name``'s IDX files, or None."""
-    spec = _spec(name)
-    if spec["idx"] is None:
+def _idx_dir(spec, data_dir):
+    """The folder holding the spec's IDX files, or None."""
+    if spec.idx is None:
         return None
     candidates = []
     if data_dir is not None:
-        candidates += [Path(data_dir), Path(data_dir) / name]
+        candidates += [Path(data_dir), Path(data_dir) / spec.name]
     elif os.environ.get("GANZOO_DATA_DIR"):
-        candidates.append(Path(os.environ["GANZOO_DATA_DIR"]) / name)
+        candidates.append(Path(os.environ["GANZOO_DATA_DIR"]) / spec.name)
     for folder in candidates:
-        if (folder / spec["idx"]["train"][0]).exists() or (folder / spec["idx"]["test"][0]).exists():
+        if (folder / spec.idx["train"][0]).exists() or (folder / spec.idx["test"][0]).exists():
             return folder
     return None
 
 
 def load_arrays(name, split="train", data_dir=None):
     """``(images uint8 (n, H, W, C), labels int64 (n,))`` for a dataset split (toys: float32
-    points (n, 2) and mode indices, see :func:`ganzoo.data.toys.toy_arrays`)."""
-    if name in TOYS:
-        return toy_arrays(name, split)
-    spec = _spec(name)
-    _check_split(split)
-    folder = _idx_dir(name, data_dir)
+    points (n, 2) and mode indices, see :func:`ganzoo.data.toys.toy_arrays`): the spec's
+    loader (:meth:`DatasetSpec.load_arrays`)."""
+    return specs.spec(name).load_arrays(split, data_dir)
+
+
+def idx_or_tfds_arrays(spec, split, data_dir=None):
+    """The loader of the image datasets published as files: the original IDX files in
+    ``data_dir`` (or ``data_dir/<name>``, or ``$GANZOO_DATA_DIR/<name>``), else TFDS."""
+    name = spec.name
+    folder = _idx_dir(spec, data_dir)
     if folder is not None:
-        image_file, label_file = (folder / f for f in spec["idx"][split])
+        image_file, label_file = (folder / f for f in spec.idx[split])
         for f in (image_file, label_file):
             if not f.exists():
                 raise FileNotFoundError(f"{f} is missing (needed for {name!r} split {split!r})")
@@ -223,19 +201,19 @@ def load_arrays(name, split="train", data_dir=None):
         if x.shape[0] != y.shape[0]:
             raise ValueError(f"{image_file} has {x.shape[0]} images but {label_file} "
                              f"has {y.shape[0]} labels")
-        return x.reshape((-1,) + spec["shape"]), y
-    if data_dir is not None and spec["idx"] is not None:
+        return x.reshape((-1,) + spec.shape), y
+    if data_dir is not None and spec.idx is not None:
         raise FileNotFoundError(
             f"No IDX files for {name!r} in {data_dir} (looked for "
-            f"{spec['idx']['train'][0]} there and in {Path(data_dir) / name}). "
-            + _HOW_TO_GET.format(name=name, tfds=spec["tfds"], files=", ".join(spec["idx"]["train"]))
+            f"{spec.idx['train'][0]} there and in {Path(data_dir) / name}). "
+            + _HOW_TO_GET.format(name=name, tfds=spec.tfds, files=", ".join(spec.idx["train"]))
         )
     ds = tfds_load(name, split)
     x, y = [], []
     for image, label in ds.as_numpy_iterator():
         x.append(image)
         y.append(label)
-    return np.stack(x).reshape((-1,) + spec["shape"]), np.asarray(y, np.int64)
+    return np.stack(x).reshape((-1,) + spec.shape), np.asarray(y, np.int64)
 
 
 def _online(host="storage.googleapis.com", port=443, timeout=3.0):
@@ -254,21 +232,24 @@ def tfds_load(name, split="train", tfds_data_dir=None, manual_dir=None):
     """
     import tensorflow_datasets as tfds
 
-    spec = _spec(name)
+    spec = specs.spec(name)
+    if spec.tfds is None:
+        raise ValueError(f"dataset {name!r} has no TensorFlow Datasets source; use "
+                         f"ganzoo.data.load_arrays({name!r})")
     kwargs = {}
     if manual_dir is not None:
         kwargs["download_and_prepare_kwargs"] = {
             "download_config": tfds.download.DownloadConfig(manual_dir=str(manual_dir))
         }
-    builder = tfds.builder(spec["tfds"], data_dir=tfds_data_dir)
+    builder = tfds.builder(spec.tfds, data_dir=tfds_data_dir)
     if manual_dir is None and not builder.is_prepared() and not _online():
-        files = ", ".join(spec["idx"]["train"]) if spec["idx"] else "the dataset files"
+        files = ", ".join(spec.idx["train"]) if spec.idx else "the dataset files"
         raise ConnectionError(
-            f"TensorFlow Datasets has not prepared {spec['tfds']!r} in {builder.data_dir} and "
+            f"TensorFlow Datasets has not prepared {spec.tfds!r} in {builder.data_dir} and "
             "there is no network to download it. "
-            + _HOW_TO_GET.format(name=name, tfds=spec["tfds"], files=files)
+            + _HOW_TO_GET.format(name=name, tfds=spec.tfds, files=files)
         )
-    return tfds.load(spec["tfds"], split=split, as_supervised=True, data_dir=tfds_data_dir, **kwargs)
+    return tfds.load(spec.tfds, split=split, as_supervised=True, data_dir=tfds_data_dir, **kwargs)
 
 
 def load(
@@ -286,7 +267,8 @@ def load(
     (toys: float32 points (batch, 2), unscaled).
 
     Args:
-        name: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``.
+        name: a registered dataset (:func:`ganzoo.data.spec`): ``"mnist"``, ``"fashion_mnist"``,
+            ``"cifar10"``, ``"stacked_mnist"``, ``"ring8"``, ...
         split: ``"train"`` or ``"test"``.
         batch_size: images per batch.
         data_dir: folder of the original IDX files (or its parent); ``None`` uses
@@ -303,7 +285,8 @@ def load(
 
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
-    x, y = load_arrays(name, split, data_dir)
+    spec = specs.spec(name)
+    x, y = spec.load_arrays(split, data_dir)
     if shuffle:
         order = np.random.default_rng(seed).permutation(len(x))
         x, y = x[order], y[order]
@@ -312,7 +295,7 @@ def load(
     if skip_batches:
         ds = ds.skip(skip_batches)
 
-    toy = name in TOYS
+    toy = spec.kind == "points"
 
     def scale(images, *rest):
         images = tf.cast(images, tf.float32) if toy else tf.cast(images, tf.float32) / 127.5 - 1.0
@@ -324,3 +307,21 @@ def load(
     # (see NOTES.md); the pipeline is trivial, so fixed parallelism costs nothing.
     options.autotune.enabled = False
     return ds.with_options(options)
+
+
+# -- the image datasets published as files -------------------------------------------------------
+_SIZES = {"train": 60_000, "test": 10_000}
+specs.register(specs.DatasetSpec(
+    name="mnist", title="MNIST", kind="images", shape=(28, 28, 1), loader=idx_or_tfds_arrays,
+    sizes=_SIZES, num_classes=10, metrics="classifier", classifier="mnist",
+    source="https://storage.googleapis.com/cvdf-datasets/mnist/", tfds="mnist", idx=_IDX))
+specs.register(specs.DatasetSpec(
+    name="fashion_mnist", title="Fashion-MNIST", kind="images", shape=(28, 28, 1),
+    loader=idx_or_tfds_arrays, sizes=_SIZES, num_classes=10, metrics="classifier",
+    classifier="fashion_mnist",
+    source="https://github.com/zalandoresearch/fashion-mnist (data/fashion/)",
+    tfds="fashion_mnist", idx=_IDX))
+specs.register(specs.DatasetSpec(
+    name="cifar10", title="CIFAR-10", kind="images", shape=(32, 32, 3), loader=idx_or_tfds_arrays,
+    sizes={"train": 50_000, "test": 10_000}, num_classes=10, metrics="image",
+    source="https://www.cs.toronto.edu/~kriz/cifar.html", tfds="cifar10"))

@@ -1,6 +1,7 @@
 """Metrics.
 
 * ``toy``: mode coverage on the 2-D Gaussian mixtures (``toy_metrics``);
+* ``modes``: Stacked MNIST's modes and KL to uniform (``mode_coverage``, ``stacked_mnist_metrics``);
 * ``stats``: streaming feature statistics (``FeatureStats``), FID (``frechet_distance``, ``fid``);
 * ``kid``: Kernel Inception Distance; ``precision_recall``: improved precision/recall;
 * ``classes``: Inception Score and class coverage on classifier outputs;
@@ -15,6 +16,7 @@ from ganzoo.metrics.classes import (  # noqa: F401
 from ganzoo.metrics.errors import MetricUnavailableError  # noqa: F401
 from ganzoo.metrics.inception import InceptionFeatures, imagenet_weights_path  # noqa: F401
 from ganzoo.metrics.kid import KIDResult, kid, mmd2_unbiased  # noqa: F401
+from ganzoo.metrics.modes import mode_coverage, predict_digits, stacked_mnist_metrics  # noqa: F401
 from ganzoo.metrics.precision_recall import PRResult, knn_radii, precision_recall  # noqa: F401
 from ganzoo.metrics.stats import FeatureStats, fid, frechet_distance  # noqa: F401
 from ganzoo.metrics.toy import toy_metrics  # noqa: F401
@@ -22,5 +24,6 @@ from ganzoo.metrics.toy import toy_metrics  # noqa: F401
 __all__ = [
     "FeatureStats", "ISResult", "InceptionFeatures", "KIDResult", "MetricUnavailableError",
     "PRResult", "class_coverage", "fid", "frechet_distance", "imagenet_weights_path",
-    "inception_score", "kid", "knn_radii", "mmd2_unbiased", "precision_recall", "toy_metrics",
+    "inception_score", "kid", "knn_radii", "mmd2_unbiased", "mode_coverage", "precision_recall",
+    "predict_digits", "stacked_mnist_metrics", "toy_metrics",
 ]

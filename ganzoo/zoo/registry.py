@@ -27,9 +27,8 @@ ENTRIES = {}
 # batch 100 per epoch). PacGAN's protocol runs 400 epochs; this budget is set from a pilot.
 TOY_EPOCHS = 20
 
-# Each family's reference recipe. ``image_shape`` comes from the dataset; ``data`` is the kind of
-# dataset the family models ("images": ganzoo.data.DATASETS, "points": the 2-D toys,
-# ganzoo.data.TOYS).
+# Each family's reference recipe. ``image_shape`` comes from the dataset's spec; ``data`` is the
+# kind of dataset the family models (a ganzoo.data.DatasetSpec's kind: "images" or "points").
 #
 # "dcgan": chosen for quality per CPU-minute (see the dcgan-mnist model card).
 # "mlp": the toy protocol of VEEGAN / PacGAN as in PacGAN's code (github fjxmlzn/PacGAN,
@@ -66,7 +65,8 @@ class Entry:
         name: registry name, e.g. ``"dcgan-mnist"``.
         description: one line for ``list_models`` and the model card.
         family: key of :data:`ganzoo.models.FAMILIES` (``"dcgan"``, ``"mlp"``).
-        dataset: key of :data:`ganzoo.data.DATASETS` or a toy (``"ring8"``).
+        dataset: a registered dataset's name (:func:`ganzoo.data.spec`: ``"mnist"``,
+            ``"ring8"``, ...); kept as the string in checkpoints.
         techniques: technique names or ``{"name": ..., **params}`` dicts (:mod:`ganzoo.techniques`).
         generator / discriminator: keyword arguments of the family's classes (beyond the recipe).
         loss: loss family (:mod:`ganzoo.losses`); default: the techniques' or ``"nonsat"``.
@@ -190,11 +190,11 @@ def _dataset_options(family, dataset):
     is unknown, or of the wrong kind for the family, is a ``ValueError``."""
     from ganzoo import data
 
-    known = sorted(data.DATASETS) + sorted(data.TOYS)
-    if not isinstance(dataset, str) or dataset not in known:
-        hint = validation.did_you_mean(dataset, known, cutoff=0.5)
-        raise ValueError(f"Unknown dataset {dataset!r}.{hint} Known: {', '.join(known)}")
-    kind = "points" if dataset in data.TOYS else "images"
+    if not isinstance(dataset, str):  # entries and checkpoints name their dataset
+        raise ValueError(f"Unknown dataset {dataset!r}: give a dataset's name. Known: "
+                         f"{', '.join(data.names())}")
+    spec = data.spec(dataset)
+    kind = spec.kind
     wanted = RECIPES[family]["data"]
     if kind != wanted:
         fits = sorted(f for f, r in RECIPES.items() if r["data"] == kind)
@@ -202,7 +202,7 @@ def _dataset_options(family, dataset):
                          f"{kind}; use the family {' or '.join(map(repr, fits))} for it")
     if kind == "points":
         return {}
-    return {"image_shape": tuple(data.DATASETS[dataset]["shape"])}
+    return {"image_shape": spec.shape}
 
 
 def _accepted_options(cls):
