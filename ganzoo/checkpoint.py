@@ -1,25 +1,40 @@
-"""The checkpoint directory: one layout in ``checkpoints/``, in the Hub cache and on the Hub.
+"""The checkpoint directory: one layout in ``checkpoints/``, in the Hub cache and on the Hub, for
+every kind of model ganzoo ships (GANs and the domain classifiers of :mod:`ganzoo.classifiers`).
 
 ::
 
     <name>/
-      config.json        what to build: the GAN's Keras config (generator, discriminator, loss),
-                         both optimizers' configs, entry name, dataset, format version
-      model.weights.h5   generator + discriminator weights (no optimizer state; fine-tuning starts
-                         fresh Adam moments)
-      metadata.json      versions, parameter counts, date, training budget, metrics
+      config.json        what to build: format version, name, dataset, description, the kind
+                         (absent for a GAN) and the model's Keras config -- for a GAN under "gan"
+                         (generator, discriminator, loss, both optimizers' configs), for a
+                         classifier under "model"
+      model.weights.h5   the model's weights (no optimizer state; fine-tuning starts fresh Adam
+                         moments); for a GAN: generator + discriminator
+      metadata.json      versions, parameter counts, date, training budget, metrics (and what a
+                         kind adds: a classifier's classes and label histograms)
       README.md          model card (front matter for the Hub; metrics, data, hyper-parameters, the
                          exact command that trained it)
-      samples.png        sample grid, 64 images from seed 0
+      samples.png        a GAN's sample grid (64 images from seed 0); a classifier's errors
+      curves.png         (a GAN trained by ``ganzoo train``) its training curves
       metrics.json       (once evaluated) the full record of ``ganzoo eval``
       seeds.json         (once a seed study is aggregated) per-seed metrics of the same recipe
                          and their mean / std over seeds (:mod:`ganzoo.seeds`)
       checksums.sha256   ``sha256sum`` format, one line per file above
 
-Loading verifies every file against ``checksums.sha256`` (and, for a registry entry, the manifest
-itself against the sha256 pinned in the entry) *before* reading anything, then rebuilds the models
-from ``config.json`` with Keras safe mode (no lambdas, only registered ganzoo classes) and reads the
-weights from HDF5. Nothing in a checkpoint is executed; there is no pickle.
+This module owns the layout, the manifest, the integrity check, the atomic write and safe-mode
+loading for every kind. A :class:`Kind` says only what differs: how its model is serialized and
+rebuilt, which object's weights the file holds, what ``samples.png`` and the model card show.
+The GAN's kind is :data:`GAN_KIND`; the classifiers' is declared in :mod:`ganzoo.classifiers`.
+Turning a name into a directory is :func:`ganzoo.loading.resolve`.
+
+Loading verifies every file against ``checksums.sha256`` (and, for a released checkpoint, the
+manifest itself against the sha256 pinned in ``ganzoo/zoo/pins.json``) *before* reading anything,
+then rebuilds the model from ``config.json`` with Keras safe mode (no lambdas, only registered
+ganzoo classes) and reads the weights from HDF5. Nothing in a checkpoint is executed; there is no
+pickle.
+
+This module imports no model module: a kind names its model class by its registered Keras name
+(the name ``config.json`` holds), so :mod:`ganzoo.gan` and the models sit below it.
 """
 
 import datetime
@@ -37,9 +52,7 @@ import errno
 import keras
 from keras.src.saving import serialization_lib  # SafeModeScope has no public name
 
-import ganzoo.models  # noqa: F401  (registers the serializable model classes)
-from ganzoo import guards
-from ganzoo.gan import GAN
+from ganzoo import guards, modelcard
 
 FORMAT = "ganzoo-checkpoint/1"
 METRICS = "metrics.json"  # optional: written by `ganzoo eval`, covered by the manifest
@@ -76,6 +89,17 @@ def save_sample_image(gan, dataset, path):
 
 class CheckpointError(ValueError):
     """A checkpoint directory is missing a file, or a file does not match its checksum."""
+
+
+class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
+    """No checkpoint directory at a path (a :class:`CheckpointError` and a ``FileNotFoundError``)."""
+
+
+def checkpoints_root():
+    """Where released checkpoints live: ``$GANZOO_CHECKPOINTS``, else the ``checkpoints/`` folder
+    beside the ganzoo package."""
+    env = os.environ.get("GANZOO_CHECKPOINTS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "checkpoints"
 
 
 class _Weights(keras.Model):
@@ -130,15 +154,25 @@ def read_manifest(directory):
     return entries
 
 
+def require_directory(directory):
+    """``directory`` as a Path if it is a folder, else :class:`CheckpointNotFoundError` (nothing
+    there) or :class:`CheckpointError` (a file)."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise CheckpointNotFoundError(f"No checkpoint directory at {directory}: nothing is there, "
+                                      "so it is not a checkpoint directory")
+    if not directory.is_dir():
+        raise CheckpointError(f"{directory} is not a checkpoint directory")
+    return directory
+
+
 def verify(directory, manifest_sha256=None):
     """Check every file against ``checksums.sha256``; raise :class:`CheckpointError` naming the file.
 
     ``manifest_sha256``: the expected sha256 of ``checksums.sha256`` itself (pinned by a registry
     entry), so a tampered file cannot hide behind a regenerated manifest.
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise CheckpointError(f"{directory} is not a checkpoint directory")
+    directory = require_directory(directory)
     entries = read_manifest(directory)
     if manifest_sha256 is not None:
         actual = sha256_file(directory / MANIFEST)
@@ -250,9 +284,163 @@ def _replace_directory(new, directory):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def save(gan, directory, name=None, dataset=None, description="", training=None, metrics=None,
-         hyperparameters=None, notes=None, paper=None, license=None, overwrite=False):
-    """Write ``gan`` as a checkpoint directory; return its path.
+# -- kinds ----------------------------------------------------------------------------------------
+
+DEFAULT_KIND = "gan"  # the kind of a config.json that names none (GAN checkpoints predate kinds)
+KINDS = {}  # kind name -> Kind, filled by register_kind
+
+
+class Kind:
+    """What one kind of model adds to the common layout; everything else is this module's.
+
+    A kind is registered once (:func:`register_kind`) and overrides only what differs from these
+    defaults: a model serialized without its compile config, whose own weights are the file, a
+    blank ``samples.png``, no extra metadata, and a card (``card``) it must supply.
+    """
+
+    name = None  # config.json's "kind" (not written for DEFAULT_KIND)
+    key = "model"  # the config.json key holding the model's Keras config
+    label = "model"  # in messages ("cannot rebuild the GAN")
+    loader = None  # the call that loads this kind, named when a checkpoint of it is misused
+    registered_name = None  # Keras registered name of the class config.json must rebuild
+
+    @property
+    def model_class(self):
+        """The registered class (looked up by name: this module imports no model module)."""
+        return keras.saving.get_registered_object(self.registered_name)
+
+    def check_savable(self, model):
+        """Raise if ``model`` cannot be saved as this kind."""
+        cls = self.model_class
+        if cls is None or not isinstance(model, cls):
+            raise TypeError(f"a {self.label} checkpoint holds a {self.registered_name}; got "
+                            f"{type(model).__name__}")
+
+    def default_name(self, directory, dataset):
+        return Path(directory).name
+
+    def description(self, model, dataset):
+        return ""
+
+    def serialize(self, model):
+        """``config.json[key]``: the model's Keras config (by default without optimizers)."""
+        config = keras.saving.serialize_keras_object(model)
+        config.pop("compile_config", None)
+        return config
+
+    def model_config(self, config, compile=True):
+        """What to rebuild from ``config.json[key]`` (``compile``: restore its optimizers)."""
+        return dict(config)
+
+    def shipped(self, model):
+        """The object whose weights ``model.weights.h5`` holds (saved, and loaded into)."""
+        return model
+
+    def parameters(self, model):
+        return {self.name: _param_count(model)}
+
+    def metadata(self, model, dataset, **details):
+        """Fields this kind adds to ``metadata.json``; ``details``: the kind's own arguments of
+        :func:`save`."""
+        if details:
+            raise TypeError(f"save() got arguments that a {self.label} checkpoint does not take: "
+                            f"{', '.join(sorted(details))}")
+        return {}
+
+    def write_samples(self, model, path, dataset, **details):
+        """Write ``samples.png``; return ``metadata["samples"]``."""
+        raise NotImplementedError
+
+    def write_records(self, directory, metadata):
+        """Write the optional files drawn from the metadata (:data:`RECORDS`)."""
+
+    def card(self, config, metadata):
+        """The model card (README.md), from config.json and metadata.json only."""
+        raise NotImplementedError
+
+    def loaded(self, model, directory, config):
+        """Finish a model whose weights were just read."""
+
+
+def register_kind(kind):
+    """Make ``kind`` (a :class:`Kind`) known to :func:`save`, :func:`load` and
+    :func:`update_card`; returns it."""
+    KINDS[kind.name] = kind
+    return kind
+
+
+def _kind_for(model):
+    for kind in KINDS.values():
+        cls = kind.model_class
+        if cls is not None and isinstance(model, cls):
+            return kind
+    raise TypeError(f"cannot save a {type(model).__name__} as a checkpoint: it is none of "
+                    f"{', '.join(k.registered_name for k in KINDS.values())}")
+
+
+class _GANKind(Kind):
+    """A GAN: G and D (and shipped technique state) in the weights file, both optimizers' configs
+    in config.json so a loaded GAN is compiled, a sample grid, training curves, the GAN card."""
+
+    name = DEFAULT_KIND
+    key = "gan"
+    label = "GAN"
+    loader = "ganzoo.load"
+    registered_name = "ganzoo>GAN"
+
+    def check_savable(self, gan):
+        super().check_savable(gan)
+        if gan.g_optimizer is None:
+            raise ValueError("compile() the GAN before saving it: the checkpoint records its "
+                             "optimizers")
+
+    def serialize(self, gan):
+        # includes "compile_config" (both optimizers), so the loaded GAN is compiled
+        return keras.saving.serialize_keras_object(gan)
+
+    def model_config(self, config, compile=True):
+        config = dict(config)
+        if not compile:
+            config.pop("compile_config", None)
+        return config
+
+    def shipped(self, gan):
+        return _Weights(gan)
+
+    def parameters(self, gan):
+        return {"generator": _param_count(gan.generator),
+                "discriminator": _param_count(gan.discriminator)}
+
+    def write_samples(self, gan, path, dataset):
+        save_sample_image(gan, dataset, path)
+        return {"file": GRID, "seed": GRID_SEED, "count": _sample_image_count(gan)}
+
+    def write_records(self, directory, metadata):
+        if metadata["training"].get("history"):
+            from ganzoo import curves
+
+            curves.render(metadata["training"]["history"], metadata["dataset"], directory / CURVES)
+
+    def card(self, config, metadata):
+        return modelcard.render(config, metadata)
+
+    def loaded(self, gan, directory, config):
+        for technique in gan.techniques:
+            if not technique.shipped:
+                technique.reset_state(gan)
+
+
+GAN_KIND = register_kind(_GANKind())
+
+
+# -- saving and loading ----------------------------------------------------------------------------
+
+def save(model, directory, name=None, dataset=None, description="", training=None, metrics=None,
+         hyperparameters=None, notes=None, paper=None, license=None, overwrite=False, kind=None,
+         **details):
+    """Write ``model`` (a GAN, or a model of another registered :class:`Kind`) as a checkpoint
+    directory; return its path. ``details``: arguments of the model's kind (a classifier's label
+    histograms and error images, see :func:`ganzoo.classifiers.save_classifier`).
 
     The checkpoint is written completely into a temporary sibling folder and then swapped in (see
     :func:`_replace_directory`), so a crash or a full disk leaves the previous checkpoint intact
@@ -260,29 +448,29 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
     ``overwrite`` (:func:`check_destination`); non-finite weights are refused
     (:class:`ganzoo.guards.NonFiniteError`).
     """
-    from ganzoo import modelcard
-
-    if gan.g_optimizer is None:
-        raise ValueError("compile() the GAN before saving it: the checkpoint records its optimizers")
+    kind = kind or _kind_for(model)
+    kind.check_savable(model)
     directory = Path(directory)
     check_destination(directory, overwrite)
-    shipped = _Weights(gan)
-    guards.check_finite_weights(shipped.weights, f"the GAN to be saved in {directory}")
+    shipped = kind.shipped(model)
+    guards.check_finite_weights(shipped.weights, f"the {kind.label} to be saved in {directory}")
+    tagged = {} if kind.name == DEFAULT_KIND else {"kind": kind.name}
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         config = {
             "format": FORMAT,
-            "name": name or directory.name,
+            **tagged,
+            "name": name or kind.default_name(directory, dataset),
             "dataset": dataset,
-            "description": description,
-            # includes "compile_config" (both optimizers), so the loaded GAN is compiled
-            "gan": keras.saving.serialize_keras_object(gan),
+            "description": description or kind.description(model, dataset),
+            kind.key: kind.serialize(model),
         }
         (tmp / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
         shipped.save_weights(tmp / WEIGHTS)
         metadata = {
             "format": FORMAT,
+            **tagged,
             "name": config["name"],
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "versions": {
@@ -291,24 +479,18 @@ def save(gan, directory, name=None, dataset=None, description="", training=None,
                 "backend": keras.config.backend(),
                 "python": platform.python_version(),
             },
-            "parameters": {
-                "generator": _param_count(gan.generator),
-                "discriminator": _param_count(gan.discriminator),
-            },
+            "parameters": kind.parameters(model),
             "dataset": dataset,
             "training": training or {},
             "hyperparameters": hyperparameters or {},
             "metrics": metrics or {},
-            "samples": {"file": GRID, "seed": GRID_SEED, "count": _sample_image_count(gan)},
             "card": {"notes": notes or "", "paper": paper or "", "license": license or DEFAULT_LICENSE},
+            **kind.metadata(model, dataset, **details),
         }
+        metadata["samples"] = kind.write_samples(model, tmp / GRID, dataset, **details)
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
-        save_sample_image(gan, dataset, tmp / GRID)
-        if metadata["training"].get("history"):
-            from ganzoo import curves
-
-            curves.render(metadata["training"]["history"], dataset, tmp / CURVES)
-        (tmp / CARD).write_text(modelcard.render(config, metadata))
+        kind.write_records(tmp, metadata)
+        (tmp / CARD).write_text(kind.card(config, metadata))
         write_manifest(tmp)  # a metrics.json / seeds.json of other weights is not carried over
         _replace_directory(tmp, directory)
     finally:
@@ -334,33 +516,60 @@ def _ganzoo_version():
     return ganzoo.__version__
 
 
-def load(directory, manifest_sha256=None, compile=True):
-    """Verify and load a checkpoint directory -> a compiled :class:`~ganzoo.gan.GAN`."""
+def read_config(directory, manifest_sha256=None, kind=None):
+    """Verify ``directory`` (:func:`verify`) and read its ``config.json`` -> ``(config, kind)``.
+
+    A config of another format, or (with ``kind``) of another kind, is a :class:`CheckpointError`.
+    """
     directory = Path(directory)
     verify(directory, manifest_sha256)
     config = _read_json(directory / CONFIG)
-    if config.get("format") != FORMAT:
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        found = config.get("format") if isinstance(config, dict) else None
         raise CheckpointError(
-            f"{directory / CONFIG}: format {config.get('format')!r} is not {FORMAT!r} "
+            f"{directory / CONFIG}: format {found!r} is not {FORMAT!r} "
             "(written by another ganzoo version?)"
         )
-    gan_config = dict(config["gan"])
-    if not compile:
-        gan_config.pop("compile_config", None)
-    gan = safe_deserialize(gan_config, directory / CONFIG, "GAN")
-    if not isinstance(gan, GAN):
-        raise CheckpointError(f"{directory / CONFIG} describes a {type(gan).__name__}, not a GAN")
-    gan.build()
+    found = config.get("kind", DEFAULT_KIND)
+    if kind is None:
+        kind = KINDS.get(found)
+        if kind is None:
+            raise CheckpointError(f"{directory / CONFIG}: kind {found!r} is not one this ganzoo "
+                                  f"knows ({', '.join(sorted(KINDS))})")
+    if found != kind.name or kind.key not in config:
+        other = KINDS.get(found)
+        what = f"a {other.label}" if other else f"kind {found!r}"
+        hint = f" (load {other.label}s with {other.loader})" if other and other.loader else ""
+        raise CheckpointError(f"{directory} holds {what}, not a {kind.label} checkpoint{hint}")
+    return config, kind
+
+
+def load(directory, manifest_sha256=None, compile=True, kind=None):
+    """Verify and load a checkpoint directory -> its model: for a GAN a compiled
+    :class:`~ganzoo.gan.GAN` (``compile=False``: without optimizers).
+
+    ``kind``: the :class:`Kind` the caller expects (default: the GAN); a checkpoint of another
+    kind is refused, naming it. The model carries ``checkpoint_dir`` and ``checkpoint_config``.
+    """
+    directory = Path(directory)
+    config, kind = read_config(directory, manifest_sha256, kind or GAN_KIND)
+    model = safe_deserialize(kind.model_config(config[kind.key], compile), directory / CONFIG,
+                             kind.label)
+    cls = kind.model_class
+    if cls is None or not isinstance(model, cls):
+        expected = cls.__name__ if cls is not None else kind.registered_name
+        raise CheckpointError(f"{directory / CONFIG} describes a {type(model).__name__}, "
+                              f"not a {expected}")
+    model.build()
     try:
-        _Weights(gan).load_weights(directory / WEIGHTS)
+        kind.shipped(model).load_weights(directory / WEIGHTS)
     except Exception as e:
-        raise CheckpointError(f"{directory / WEIGHTS} does not fit the models in {CONFIG}: {e}") from e
-    for technique in gan.techniques:
-        if not technique.shipped:
-            technique.reset_state(gan)
-    gan.checkpoint_dir = directory
-    gan.checkpoint_config = config
-    return gan
+        raise CheckpointError(f"{directory / WEIGHTS} does not fit the {kind.label} in {CONFIG}: "
+                              f"{e}") from e
+    kind.loaded(model, directory, config)
+    model.checkpoint_dir = directory
+    model.checkpoint_config = config
+    return model
 
 
 def read_metadata(directory):
@@ -374,12 +583,9 @@ def update_card(directory, metrics=None, notes=None, paper=None, license=None, f
     write beside them (e.g. ``metrics.json``, see :mod:`ganzoo.evaluation`); the manifest lists
     every file of the directory. ``seeds``: the seed study's summary for the card, stored as
     ``metadata["seeds"]`` (see :mod:`ganzoo.seeds`). Returns the new manifest sha256 (the value a
-    registry entry pins)."""
-    from ganzoo import modelcard
-
+    registry entry pins). Works for every kind: the card is re-rendered by the checkpoint's kind."""
     directory = Path(directory)
-    verify(directory)
-    config = _read_json(directory / CONFIG)
+    config, kind = read_config(directory)
     metadata = read_metadata(directory)
     if metrics is not None:
         metadata["metrics"] = metrics
@@ -394,5 +600,5 @@ def update_card(directory, metrics=None, notes=None, paper=None, license=None, f
             raise ValueError(f"update_card cannot write {name!r}")
         (directory / name).write_text(text)
     (directory / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
-    (directory / CARD).write_text(modelcard.render(config, metadata))
+    (directory / CARD).write_text(kind.card(config, metadata))
     return write_manifest(directory)

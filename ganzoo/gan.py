@@ -562,7 +562,11 @@ class GAN(keras.Model):
         super().load_own_variables({k: store[k] for k in keys if k != self._SEED_KEY})
 
     def save_pretrained(self, directory, **card):
-        """Write this GAN as a checkpoint directory (see :mod:`ganzoo.checkpoint`)."""
+        """Write this GAN as a checkpoint directory: :func:`ganzoo.checkpoint.save` (``card``: its
+        name, dataset, description, training record, metrics, ...)."""
+        # The checkpoint layer sits above the model and imports no model module (it finds the
+        # GAN class by its registered Keras name), so there is no cycle to dodge: this module
+        # simply does not load the checkpoint layer until a GAN is saved.
         from ganzoo import checkpoint
 
         return checkpoint.save(self, directory, **card)

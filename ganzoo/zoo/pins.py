@@ -19,3 +19,8 @@ def _pins():
 def pinned(name):
     """The pinned manifest sha256 of checkpoint ``name``, or None."""
     return _pins().get(name)
+
+
+def released():
+    """The names of every pinned (released) checkpoint, entries and classifiers alike."""
+    return frozenset(_pins())
