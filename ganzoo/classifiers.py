@@ -20,27 +20,24 @@ The checkpoint directory has the project's one layout (see :mod:`ganzoo.checkpoi
 DomainClassifier's Keras config>}``), ``model.weights.h5``, ``metadata.json`` (test accuracy,
 per-class accuracy, label histograms, training budget), ``README.md`` (model card), ``samples.png``
 (the first misclassified test images, so the card shows what the classifier gets wrong) and
-``checksums.sha256``. Loading verifies every file with :func:`ganzoo.checkpoint.verify` first and
-rebuilds the model in Keras safe mode.
+``checksums.sha256``. This module supplies only what a classifier's checkpoint adds (its
+:class:`~ganzoo.checkpoint.Kind`: metadata, error grid, card); writing, the integrity check and
+safe-mode loading are :mod:`ganzoo.checkpoint`'s, and names resolve through
+:func:`ganzoo.loading.resolve` as for the GANs.
 """
 
 import argparse
-import datetime
-import json
-import os
-import platform
 import shlex
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from ganzoo import checkpoint
+from ganzoo import checkpoint, loading
 from ganzoo.checkpoint import CheckpointError
+from ganzoo.modelcard import _fmt, _table
 from ganzoo.models.classifier import DomainClassifier
 from ganzoo.zoo.pins import pinned
 
@@ -302,89 +299,111 @@ def label_hist(labels, num_classes):
     return np.bincount(np.asarray(labels, np.int64), minlength=num_classes).astype(int).tolist()
 
 
-def save_classifier(model, out, dataset, metrics=None, training=None, hyperparameters=None,
-                    train_labels=None, test_labels=None, confusion=None, error_images=None,
-                    name=None, description=None):
-    """Write ``model`` as a classifier checkpoint directory ``out`` (files replaced, written through
-    a temporary folder; the manifest last). Returns the metadata dict.
+class _ClassifierKind(checkpoint.Kind):
+    """A domain classifier's checkpoint: its Keras config without optimizer, the misclassified
+    test images as ``samples.png``, classes and label histograms in the metadata, its own card."""
 
-    ``error_images``: ``(images in [-1, 1], true labels, predicted labels)`` for ``samples.png``;
-    ``None`` writes a grid of blank images (a checkpoint always has the file).
-    """
-    from ganzoo.utils.images import save_grid
+    name = label = KIND
+    key = "model"
+    loader = "ganzoo.classifiers.load_classifier"
+    registered_name = "ganzoo>DomainClassifier"
+    model_class = DomainClassifier
+    names = tuple(checkpoint_name(d) for d in DATASETS)  # released checkpoints of this kind
+    aliases = {d: checkpoint_name(d) for d in DATASETS}  # load_classifier("mnist")
 
-    if not isinstance(model, DomainClassifier):
-        raise TypeError(f"model must be a DomainClassifier; got {type(model).__name__}")
-    model.build()
-    out = Path(out)
-    name = name or checkpoint_name(dataset)
-    num_classes = model.num_classes
-    description = description or (
-        f"A small CNN classifier of {dataset} ({num_classes} classes) trained by ganzoo on the "
-        f"train split. Its {model.feature_dim}-d penultimate features are ganzoo's feature space "
-        "for FID/KID/precision-recall on this dataset; its softmax gives class coverage and "
-        "classifier (IS-style) scores."
-    )
-    serialized = keras.saving.serialize_keras_object(model)
-    serialized.pop("compile_config", None)  # an evaluation tool: no optimizer to restore
-    config = {"format": checkpoint.FORMAT, "kind": KIND, "name": name, "dataset": dataset,
-              "description": description, "model": serialized}
-    errors_meta = {"file": checkpoint.GRID, "count": 0, "true": [], "predicted": []}
-    if error_images is not None:
-        images, true, predicted = error_images
-        errors_meta.update(count=int(len(images)), true=[int(v) for v in true],
-                           predicted=[int(v) for v in predicted])
-    metadata = {
-        "format": checkpoint.FORMAT,
-        "kind": KIND,
-        "name": name,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"ganzoo": checkpoint._ganzoo_version(), "keras": keras.__version__,
-                     "backend": keras.config.backend(), "python": platform.python_version()},
-        "parameters": {"classifier": int(sum(int(np.prod(v.shape)) for v in model.weights))},
-        "dataset": dataset,
-        "classes": CLASS_NAMES.get(dataset, [str(i) for i in range(num_classes)]),
-        "feature_dim": model.feature_dim,
-        "input": {"shape": list(model.image_shape), "range": [-1.0, 1.0], "dtype": "float32"},
-        "train_label_hist": None if train_labels is None else label_hist(train_labels, num_classes),
-        "test_label_hist": None if test_labels is None else label_hist(test_labels, num_classes),
-        "test_confusion": confusion,
-        "training": training or {},
-        "hyperparameters": hyperparameters or {},
-        "metrics": metrics or {},
-        "samples": errors_meta,
-        "card": {"notes": "", "paper": "", "license": checkpoint.DEFAULT_LICENSE},
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        (tmp / checkpoint.CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    def pin(self, name):
+        return pinned(name)
+
+    def missing(self, name, directory):
+        dataset = name[len("classifier-"):]
+        return CheckpointError(
+            f"No {name} checkpoint in {directory}; train it with `python -m ganzoo.classifiers "
+            f"{dataset} --data-dir ../shared/data/{dataset} --out {directory}`")
+
+    def check_savable(self, model):
+        super().check_savable(model)
+        model.build()
+
+    def default_name(self, directory, dataset):
+        return checkpoint_name(dataset)
+
+    def description(self, model, dataset):
+        return (
+            f"A small CNN classifier of {dataset} ({model.num_classes} classes) trained by ganzoo "
+            f"on the train split. Its {model.feature_dim}-d penultimate features are ganzoo's "
+            "feature space for FID/KID/precision-recall on this dataset; its softmax gives class "
+            "coverage and classifier (IS-style) scores."
+        )
+
+    def shipped(self, model):
+        if not model.compiled:
+            return model
         # a fresh, uncompiled copy: the file holds the model's weights only (no optimizer state)
         clean = DomainClassifier.from_config(model.get_config())
         clean.build()
         clean.set_weights(model.get_weights())
-        clean.save_weights(tmp / checkpoint.WEIGHTS)
-        (tmp / checkpoint.METADATA).write_text(
-            json.dumps(metadata, indent=2, sort_keys=True) + "\n")
-        if error_images is not None and len(error_images[0]):
-            save_grid(np.asarray(error_images[0]), tmp / checkpoint.GRID, nrow=8)
-        else:
-            save_grid(-np.ones((1,) + model.image_shape, np.float32), tmp / checkpoint.GRID)
-        (tmp / checkpoint.CARD).write_text(render_card(config, metadata))
-        checkpoint.write_manifest(tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        for f in sorted(tmp.iterdir(), key=lambda p: p.name == checkpoint.MANIFEST):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return metadata
+        return clean
 
+    def parameters(self, model):
+        return {"classifier": int(sum(int(np.prod(v.shape)) for v in model.weights))}
+
+    def metadata(self, model, dataset, train_labels=None, test_labels=None, confusion=None,
+                 error_images=None):
+        n = model.num_classes
+        return {
+            "classes": CLASS_NAMES.get(dataset, [str(i) for i in range(n)]),
+            "feature_dim": model.feature_dim,
+            "input": {"shape": list(model.image_shape), "range": [-1.0, 1.0], "dtype": "float32"},
+            "train_label_hist": None if train_labels is None else label_hist(train_labels, n),
+            "test_label_hist": None if test_labels is None else label_hist(test_labels, n),
+            "test_confusion": confusion,
+        }
+
+    def write_samples(self, model, path, dataset, error_images=None, **labels):
+        from ganzoo.utils.images import save_grid
+
+        errors = {"file": checkpoint.GRID, "count": 0, "true": [], "predicted": []}
+        if error_images is not None:
+            images, true, predicted = error_images
+            errors.update(count=int(len(images)), true=[int(v) for v in true],
+                          predicted=[int(v) for v in predicted])
+        if error_images is not None and len(error_images[0]):
+            save_grid(np.asarray(error_images[0]), path, nrow=8)
+        else:  # a checkpoint always has the file
+            save_grid(-np.ones((1,) + model.image_shape, np.float32), path)
+        return errors
+
+    def card(self, config, metadata):
+        return render_card(config, metadata)
+
+    def loaded(self, model, directory, config):
+        model.metadata = checkpoint.read_metadata(directory)
+
+
+CLASSIFIER_KIND = checkpoint.register_kind(_ClassifierKind())
+
+
+def save_classifier(model, out, dataset, metrics=None, training=None, hyperparameters=None,
+                    train_labels=None, test_labels=None, confusion=None, error_images=None,
+                    name=None, description=None, overwrite=False):
+    """Write ``model`` as a classifier checkpoint directory ``out`` (through
+    :func:`ganzoo.checkpoint.save`: written whole, then swapped in). Returns the metadata dict.
+
+    ``error_images``: ``(images in [-1, 1], true labels, predicted labels)`` for ``samples.png``;
+    ``None`` writes a grid of blank images (a checkpoint always has the file).
+    """
+    if not isinstance(model, DomainClassifier):
+        raise TypeError(f"model must be a DomainClassifier; got {type(model).__name__}")
+    out = checkpoint.save(
+        model, out, name=name, dataset=dataset, description=description, training=training,
+        metrics=metrics, hyperparameters=hyperparameters, overwrite=overwrite, kind=CLASSIFIER_KIND,
+        train_labels=train_labels, test_labels=test_labels, confusion=confusion,
+        error_images=error_images)
+    return checkpoint.read_metadata(out)
 
 
 def render_card(config, metadata):
     """The classifier's model card (README.md), rendered from config.json and metadata.json only."""
-    from ganzoo.modelcard import _fmt, _table
-
     name, dataset = config["name"], config.get("dataset") or "unknown"
     metrics = metadata.get("metrics") or {}
     training = metadata.get("training") or {}
@@ -463,67 +482,19 @@ def render_card(config, metadata):
 
 # -- loading ---------------------------------------------------------------------------------------
 
-def _resolve(name_or_dir):
-    """-> (directory, pinned manifest sha256 or None)."""
-    from ganzoo.loading import checkpoints_root
-
-    if not isinstance(name_or_dir, (str, os.PathLike)):
-        raise TypeError(f"name_or_dir must be a string or a path; got {type(name_or_dir).__name__}")
-    if isinstance(name_or_dir, str):
-        prefix = "classifier-"
-        dataset = name_or_dir[len(prefix):] if name_or_dir.startswith(prefix) else name_or_dir
-        if dataset in DATASETS and "/" not in name_or_dir:
-            directory = checkpoints_root() / checkpoint_name(dataset)
-            if not (directory / checkpoint.MANIFEST).exists():
-                raise CheckpointError(
-                    f"No {checkpoint_name(dataset)} checkpoint in {directory}; train it with "
-                    f"`python -m ganzoo.classifiers {dataset} --data-dir ../shared/data/{dataset} "
-                    f"--out {directory}`"
-                )
-            return directory, pinned(checkpoint_name(dataset))
-    path = Path(name_or_dir)
-    if path.is_dir() or isinstance(name_or_dir, os.PathLike) or os.sep in str(name_or_dir) \
-            or str(name_or_dir).startswith("."):
-        return path, None
-    raise ValueError(f"Unknown classifier {name_or_dir!r}: give a dataset ({', '.join(DATASETS)}), "
-                     "'classifier-<dataset>' or a checkpoint directory")
-
-
 def load_classifier(name_or_dir, manifest_sha256=None):
     """A verified :class:`DomainClassifier` from a checkpoint.
 
     ``name_or_dir``: a dataset (``"mnist"``), ``"classifier-<dataset>"`` (both looked up in
-    ``ganzoo.checkpoints_root()``) or a checkpoint directory. Every file is checked against
-    ``checksums.sha256`` (and the manifest against ``manifest_sha256`` or the pinned value) before
-    anything is read; the model is rebuilt in Keras safe mode. The result carries
-    ``checkpoint_dir`` and ``metadata`` (``metadata["train_label_hist"]``,
-    ``metadata["metrics"]["test_accuracy"]``, ...). Raises
+    ``ganzoo.checkpoints_root()``) or a checkpoint directory, resolved like every checkpoint name
+    (:func:`ganzoo.loading.resolve`). Every file is checked against ``checksums.sha256`` (and the
+    manifest against ``manifest_sha256`` or the pinned value) before anything is read; the model
+    is rebuilt in Keras safe mode. The result carries ``checkpoint_dir`` and ``metadata``
+    (``metadata["train_label_hist"]``, ``metadata["metrics"]["test_accuracy"]``, ...). Raises
     :class:`~ganzoo.checkpoint.CheckpointError` for a missing, corrupted or foreign checkpoint.
     """
-    directory, pinned = _resolve(name_or_dir)
-    checkpoint.verify(directory, manifest_sha256 or pinned)
-    config = checkpoint._read_json(directory / checkpoint.CONFIG)
-    if config.get("format") != checkpoint.FORMAT:
-        raise CheckpointError(
-            f"{directory / checkpoint.CONFIG}: format {config.get('format')!r} is not "
-            f"{checkpoint.FORMAT!r} (written by another ganzoo version?)")
-    if config.get("kind") != KIND or "model" not in config:
-        what = "a GAN" if "gan" in config else f"kind {config.get('kind')!r}"
-        raise CheckpointError(f"{directory} holds {what}, not a classifier checkpoint "
-                              "(load GANs with ganzoo.load)")
-    model = checkpoint.safe_deserialize(config["model"], directory / checkpoint.CONFIG, "classifier")
-    if not isinstance(model, DomainClassifier):
-        raise CheckpointError(f"{directory / checkpoint.CONFIG} describes a "
-                              f"{type(model).__name__}, not a DomainClassifier")
-    model.build()
-    try:
-        model.load_weights(directory / checkpoint.WEIGHTS)
-    except Exception as e:
-        raise CheckpointError(f"{directory / checkpoint.WEIGHTS} does not fit the model in "
-                              f"{checkpoint.CONFIG}: {e}") from e
-    model.checkpoint_dir = directory
-    model.metadata = checkpoint.read_metadata(directory)
-    return model
+    found = loading.resolve(name_or_dir, CLASSIFIER_KIND)
+    return checkpoint.load(found.directory, manifest_sha256 or found.pin, kind=CLASSIFIER_KIND)
 
 
 # -- command line ----------------------------------------------------------------------------------
@@ -551,9 +522,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = args.out
     if out is None:
-        from ganzoo.loading import checkpoints_root
-
-        out = checkpoints_root() / checkpoint_name(args.dataset)
+        out = checkpoint.checkpoints_root() / checkpoint_name(args.dataset)
     command = "python -m ganzoo.classifiers " + shlex.join(argv)
     _, meta = train_classifier(
         args.dataset, out, data_dir=args.data_dir, epochs=args.epochs, batch_size=args.batch_size,
