@@ -240,3 +240,23 @@ SHIPPED = sorted(n for n in ENTRIES if ENTRIES[n].manifest_sha256)
 def test_shipped_checkpoints_still_load(name):
     gan = ganzoo.load(name)
     assert np.isfinite(gan.sample(2, seed=0)).all()
+
+
+def test_a_spectral_acgan_with_minibatch_discrimination_trains_and_advances_every_u():
+    from ganzoo import backend
+
+    gan = ganzoo.create("dcgan", dataset="mnist", seed=0,
+                        techniques=["spectral_norm", "acgan",
+                                    {"name": "minibatch_discrimination", **MBD}],
+                        generator={"width": 4, "latent_dim": 8}, discriminator={"width": 4})
+    d = gan.discriminator
+    wrappers = [layer for layer in d._flatten_layers() if isinstance(layer, SpectralNorm)]
+    assert d.classifier in wrappers and d.minibatch in wrappers
+    before = [np_(w.u).copy() for w in wrappers]
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    y = rng.integers(0, 10, size=8).astype("int32")
+    hist = gan.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    backend.sync_state(gan)
+    assert all(np.isfinite(v[-1]) for v in hist.history.values()), hist.history
+    assert all(not np.allclose(np_(w.u), b) for w, b in zip(wrappers, before))
