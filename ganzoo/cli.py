@@ -401,7 +401,8 @@ def build_parser():
     s.add_argument("--metrics", default=None,
                    help="comma-separated names; default: the dataset's set (mnist: fid,kid,"
                         "precision,recall,classes_seen,class_kl,classifier_is; toys: modes,"
-                        "high_quality,reverse_kl; stacked_mnist: modes,kl); add "
+                        "high_quality,reverse_kl; stacked_mnist: modes,kl; a conditional "
+                        "GAN adds class_accuracy); add "
                         "inception_fid,inception_kid,inception_is "
                         "explicitly ('default,inception_fid' keeps the rest)")
     s.add_argument("--num-samples", type=int, default=None,

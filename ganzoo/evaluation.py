@@ -32,10 +32,23 @@ Metric sets by domain (the "Evaluation" issue):
 Which set applies is the dataset spec's ``metrics`` (:class:`ganzoo.data.DatasetSpec`,
 :data:`METRIC_SETS`); the domain classifier is the spec's ``classifier``.
 
+**Conditional GANs** (``cgan``, ``acgan``: ``gan.conditional``, ``gan.num_classes`` = K) are
+asked for their classes in a fixed layout, sample ``i`` of class ``i % K``
+(:func:`class_layout`: equal counts per class when K divides the sample count, else counts that
+differ by at most one), with the latents of the same seeded stream. The same samples give every
+metric of the set above and, for a dataset read by a domain classifier (MNIST, Fashion-MNIST,
+Stacked MNIST), ``class_accuracy``: the share of samples whose predicted class (the
+classifier's argmax; Stacked MNIST: the digit triple read channel by channel) is the class they
+were generated for, and ``class_accuracy_min``, the smallest per-class accuracy (every class's
+in ``results["details"]["class_accuracy_per_class"]``) -- see
+:func:`ganzoo.metrics.class_accuracy`. They are part of the default set of a conditional GAN;
+an unconditional GAN's evaluation is unchanged and has neither.
+
 Generated samples come from ONE latent stream, ``np.random.default_rng(seed)``, drawn in batches
 of ``batch_size`` (the same numbers as ``gan.latents(num_samples, seed)``, so the same images as
-``gan.sample(num_samples, seed)``) and streamed into :class:`~ganzoo.metrics.FeatureStats`: memory
-holds one batch of images, never all of them.
+``gan.sample(num_samples, seed)``; a conditional GAN's with the classes of :func:`class_layout`)
+and streamed into :class:`~ganzoo.metrics.FeatureStats`: memory holds one batch of images, never
+all of them.
 
 ``real_floor(dataset)`` runs the same metrics between real images (a seeded subset of the train
 split) and the test split: the real-vs-real floor that a perfect generator would reach with this
@@ -81,6 +94,12 @@ STACKED_METRICS = {
     "modes": ("modes", "num_modes"),
     "kl": ("kl",),
 }
+#: what a conditional GAN adds (by default) on a dataset read by a domain classifier
+CONDITIONAL_METRICS = {
+    "class_accuracy": ("class_accuracy", "class_accuracy_min"),
+}
+#: the metric sets whose classifier can read the requested class back
+CONDITIONAL_SETS = ("classifier", "stacked")
 #: a dataset spec's ``metrics`` -> the metrics that set computes (by default all of them; an
 #: image set may also be asked for the Inception metrics)
 METRIC_SETS = {"classifier": CLASSIFIER_METRICS, "image": {}, "toy": TOY_METRICS,
@@ -114,12 +133,21 @@ def default_num_samples(dataset):
     return NUM_SAMPLES.get(domain(dataset), DEFAULT_NUM_SAMPLES)
 
 
-def default_metrics(dataset):
-    """The metric names evaluated when none are requested."""
-    return tuple(METRIC_SETS[domain(dataset)])
+def default_metrics(dataset, conditional=False):
+    """The metric names evaluated when none are requested (``conditional``: for a conditional
+    GAN, whose default set adds ``class_accuracy`` where a domain classifier reads the data)."""
+    kind = domain(dataset)
+    extra = tuple(CONDITIONAL_METRICS) if conditional and kind in CONDITIONAL_SETS else ()
+    return tuple(METRIC_SETS[kind]) + extra
 
 
-def _resolve_metrics(dataset, metrics):
+def class_layout(num_samples, num_classes):
+    """The classes a conditional GAN is evaluated on: sample ``i`` is of class
+    ``i % num_classes`` (int64). 10,000 samples of 10 classes: 1,000 of each."""
+    return np.arange(int(num_samples), dtype=np.int64) % int(num_classes)
+
+
+def _resolve_metrics(dataset, metrics, conditional=False):
     kind = domain(dataset)
     if metrics is None:
         metrics = ["default"]
@@ -130,16 +158,22 @@ def _resolve_metrics(dataset, metrics):
         m = str(m).strip()
         if not m:
             continue
-        for n in (default_metrics(dataset) if m == "default" else (m,)):
+        for n in (default_metrics(dataset, conditional) if m == "default" else (m,)):
             if n not in names:
                 names.append(n)
     allowed = dict(METRIC_SETS[kind])
     if kind in ("classifier", "image"):
         allowed.update(INCEPTION_METRICS)
+    if conditional and kind in CONDITIONAL_SETS:
+        allowed.update(CONDITIONAL_METRICS)
     for n in names:
         if n not in allowed:
             every = list(dict.fromkeys(list(CLASSIFIER_METRICS) + list(INCEPTION_METRICS)
-                                       + list(TOY_METRICS) + list(STACKED_METRICS)))
+                                       + list(TOY_METRICS) + list(STACKED_METRICS)
+                                       + list(CONDITIONAL_METRICS)))
+            if n in CONDITIONAL_METRICS and kind in CONDITIONAL_SETS:
+                raise ValueError(f"metric {n!r} needs the class each sample was generated for: "
+                                 "it applies to a conditional GAN ('cgan', 'acgan') only")
             if n in every:
                 raise ValueError(f"metric {n!r} does not apply to {dataset!r} ({kind} dataset); "
                                  f"available: {', '.join(allowed)}")
@@ -165,10 +199,12 @@ def latent_batches(gan, num_samples, seed, batch_size):
         yield rng.standard_normal((n, gan.latent_dim), dtype=np.float32)
 
 
-def sample_batches(gan, num_samples, seed, batch_size=500):
-    """``gan``'s samples in batches: together ``gan.sample(num_samples, seed)`` (a conditional
-    GAN's classes included)."""
-    labels = gan.sample_labels(num_samples, seed) if hasattr(gan, "sample_labels") else None
+def sample_batches(gan, num_samples, seed, batch_size=500, labels=None):
+    """``gan``'s samples in batches: together ``gan.sample(num_samples, seed, labels=labels)``;
+    without ``labels`` a conditional GAN's classes are those ``gan.sample(num_samples, seed)``
+    draws (:meth:`~ganzoo.gan.GAN.sample_labels`)."""
+    if labels is None and hasattr(gan, "sample_labels"):
+        labels = gan.sample_labels(num_samples, seed)
     start = 0
     for z in latent_batches(gan, num_samples, seed, batch_size):
         if labels is None:
@@ -295,7 +331,24 @@ def _consume(batches, acc, total, desc, progress, batch_size):
             bar.update(len(batch))
 
 
-def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details):
+def _class_accuracy_metrics(predicted, labels, num_classes, out, details, protocol, how):
+    """``class_accuracy`` / ``class_accuracy_min`` of predicted classes against the requested
+    ``labels``; ``how``: how a sample's class is read (for the protocol)."""
+    from ganzoo.metrics import class_accuracy
+
+    r = class_accuracy(predicted, labels, num_classes)
+    out["class_accuracy"], out["class_accuracy_min"] = r["accuracy"], r["min"]
+    details["class_accuracy_per_class"] = r["per_class"]
+    layout = (f"sample i requested as class i % {num_classes}"
+              if np.array_equal(labels, class_layout(len(labels), num_classes))
+              else "the classes given with the samples")
+    protocol["class_accuracy"] = (f"share of samples whose class, {how}, is the class they were "
+                                  f"generated for ({layout}); class_accuracy_min: the smallest "
+                                  "per-class accuracy")
+
+
+def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details, labels=None,
+                   protocol=None):
     from ganzoo.metrics import (
         class_coverage, confident_share, fid, inception_score, kid, precision_recall,
     )
@@ -329,6 +382,9 @@ def _image_metrics(names, gen, ref, clf, seed, label_hist, out, details):
         if "classifier_is" in names:
             r = inception_score(probs, splits=IS_SPLITS)
             out["classifier_is"], out["classifier_is_std"] = r.mean, r.std
+        if "class_accuracy" in names:
+            _class_accuracy_metrics(probs, labels, probs.shape[1], out, details, protocol,
+                                    "the domain classifier's argmax")
 
 
 def _inception_metrics(names, gen, ref, seed, out):
@@ -346,7 +402,7 @@ def _inception_metrics(names, gen, ref, seed, out):
 
 
 def _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_size, samples_desc,
-                     progress, results, details, protocol):
+                     progress, results, details, protocol, labels=None):
     """Stacked MNIST: each sample's digit triple, read channel by channel by the spec's domain
     classifier, streamed batch by batch; returns the sample count."""
     from ganzoo import data
@@ -362,10 +418,15 @@ def _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_siz
     digits = np.concatenate(digits) if digits else np.zeros((0, 3), np.int64)
     if len(digits) == 0:
         raise ValueError("no samples to evaluate")
-    cov = mode_coverage(data.stacked.mode_index(digits), num_modes=spec.modes)
+    modes = data.stacked.mode_index(digits)
+    cov = mode_coverage(modes, num_modes=spec.modes)
     for n in names:
-        for key in STACKED_METRICS[n]:
+        for key in STACKED_METRICS.get(n, ()):
             results["metrics"][key] = cov[key]
+    if "class_accuracy" in names:
+        _class_accuracy_metrics(modes, labels, spec.modes, results["metrics"], details, protocol,
+                                "the digit triple the domain classifier reads channel by channel "
+                                "(mode 100 d0 + 10 d1 + d2)")
     results["reference"] = (f"uniform over the {spec.modes:,} digit triples of {dataset} "
                             "(KL(p_gen || uniform) over the observed modes)")
     results["feature_space"] = (f"{classifier_feature_space(clf, spec.classifier)}, "
@@ -379,16 +440,24 @@ def _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_siz
 
 def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_size=500,
                      data_dir=None, progress=True, classifier=None, reference=None,
-                     reference_size=None, inception=None, samples_desc="samples"):
+                     reference_size=None, inception=None, samples_desc="samples", labels=None):
     """Evaluate ``num_samples`` images (or toy points) given as an iterable of batches against
     ``dataset``'s reference set. :func:`evaluate` and :func:`real_floor` call this; it is public
-    for evaluating arbitrary samples (e.g. ``[images]``)."""
+    for evaluating arbitrary samples (e.g. ``[images]``). ``labels``: the class each sample was
+    generated for (``num_samples`` ints, in the order of the batches), which makes the samples
+    conditional ones: ``class_accuracy`` joins the default set."""
     import keras
 
     import ganzoo
 
     start = time.monotonic()
-    names = _resolve_metrics(dataset, metrics)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (num_samples,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be {num_samples} int classes (one per sample); got "
+                             f"shape {labels.shape}, dtype {labels.dtype}")
+        labels = labels.astype(np.int64)
+    names = _resolve_metrics(dataset, metrics, conditional=labels is not None)
     kind = domain(dataset)
     results = {
         "dataset": dataset,
@@ -424,9 +493,9 @@ def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_
         count = len(x)
     elif kind == "stacked":
         count = _stacked_metrics(names, batches, dataset, num_samples, classifier, batch_size,
-                                 samples_desc, progress, results, details, protocol)
+                                 samples_desc, progress, results, details, protocol, labels)
     else:
-        want_clf = [n for n in names if n in CLASSIFIER_METRICS]
+        want_clf = [n for n in names if n in CLASSIFIER_METRICS or n in CONDITIONAL_METRICS]
         want_inc = [n for n in names if n in INCEPTION_METRICS]
         clf = _classifier(dataset, classifier) if want_clf else None
         inc = None
@@ -445,7 +514,8 @@ def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_
             return results
         ref_x, results["reference"] = _reference(dataset, reference, reference_size, data_dir)
         keep = max(num_samples, len(ref_x))
-        need_probs = any(n in PROBABILITY_METRICS for n in want_clf)
+        need_probs = any(n in PROBABILITY_METRICS or n in CONDITIONAL_METRICS
+                         for n in want_clf)
         gen = _Accumulator(clf, inc, need_probs, "inception_is" in want_inc, seed, keep)
         ref = _Accumulator(clf, inc, False, False, seed, keep)
         _consume(batches, gen, num_samples, samples_desc, progress, batch_size)
@@ -454,7 +524,8 @@ def evaluate_batches(batches, dataset, num_samples, metrics=None, seed=0, batch_
         count = gen.count
         if clf is not None:
             label_hist = (getattr(clf, "metadata", None) or {}).get("train_label_hist")
-            _image_metrics(want_clf, gen, ref, clf, seed, label_hist, results["metrics"], details)
+            _image_metrics(want_clf, gen, ref, clf, seed, label_hist, results["metrics"], details,
+                           labels, protocol)
             results["feature_space"] = classifier_feature_space(clf, dataset)
             protocol.update({"fid/kid/precision/recall": f"{clf.feature_dim}-d penultimate "
                              "features of the domain classifier",
@@ -492,8 +563,9 @@ def evaluate(gan, data=None, metrics=None, num_samples=None, seed=0, batch_size=
         metrics: names (list or comma-separated string); ``None`` or ``"default"``: the dataset's
             standard set. Inception metrics are computed only when listed.
         num_samples: generated samples; default 10,000 (toys: 2,500; Stacked MNIST: 26,000).
-        seed: latent seed (the samples are ``gan.sample(num_samples, seed)``); also seeds the KID
-            subsets and the feature reservoirs.
+        seed: latent seed (the samples are ``gan.sample(num_samples, seed)``; a conditional
+            GAN's: ``gan.sample(num_samples, seed, labels=class_layout(num_samples, K))``, see
+            :func:`class_layout`); also seeds the KID subsets and the feature reservoirs.
         batch_size: samples generated and featurized per batch (memory bound).
         data_dir: folder of the dataset's IDX files (see :func:`ganzoo.data.load_arrays`).
         progress: show a tqdm progress bar.
@@ -529,12 +601,23 @@ def evaluate(gan, data=None, metrics=None, num_samples=None, seed=0, batch_size=
     if len(shape) != len(spec.shape) or (spec.kind == "images" and shape[-1] != spec.shape[-1]):
         raise ValueError(f"this GAN generates shape {shape}, which does not fit dataset "
                          f"{dataset!r}")
+    num_samples, seed = int(num_samples), int(seed)
+    labels, desc = None, f"gan.sample({num_samples}, seed={seed})"
+    if getattr(gan, "conditional", False):
+        # every class in equal numbers, the same layout for every seed: the samples of FID & co.
+        # are also those whose classes class_accuracy reads back
+        k = int(gan.num_classes)
+        if spec.num_classes != k:
+            raise ValueError(f"this GAN is conditional on {k} classes; dataset {dataset!r} has "
+                             f"{spec.num_classes or 'no'} classes")
+        labels = class_layout(num_samples, k)
+        desc = (f"gan.sample({num_samples}, seed={seed}, labels=arange({num_samples}) % {k}) "
+                "(conditional: class i % K for sample i)")
     results = evaluate_batches(
-        sample_batches(gan, int(num_samples), int(seed), int(batch_size)), dataset,
-        int(num_samples), metrics=metrics, seed=int(seed), batch_size=int(batch_size),
+        sample_batches(gan, num_samples, seed, int(batch_size), labels=labels), dataset,
+        num_samples, metrics=metrics, seed=seed, batch_size=int(batch_size),
         data_dir=data_dir, progress=progress, classifier=classifier, reference=reference,
-        reference_size=reference_size, inception=inception,
-        samples_desc=f"gan.sample({int(num_samples)}, seed={int(seed)})")
+        reference_size=reference_size, inception=inception, samples_desc=desc, labels=labels)
     results["name"] = config.get("name")
     return results
 

@@ -42,13 +42,15 @@ def _techniques_section(gan_cfg):
 _EVAL_CONTEXT = ("num_samples", "seed", "reference", "feature_space")
 
 
-def _metrics_section(metrics):
+def _metrics_section(metrics, num_classes=None):
     """The metrics table; a ``ganzoo eval`` result (see :mod:`ganzoo.evaluation`) also carries
-    its sample count, seed, reference set and feature space, shown first."""
+    its sample count, seed, reference set and feature space, shown first. ``num_classes``: a
+    conditional GAN's, evaluated on the classes ``i % num_classes``."""
     if "num_samples" not in metrics:
         return [_table([(k, _fmt(v)) for k, v in sorted(metrics.items())]), ""]
     n, seed = metrics["num_samples"], metrics.get("seed")
-    rows = [("samples", f"{n:,} generated, `gan.sample({n}, seed={seed})`")]
+    labels = f", labels=arange({n}) % {num_classes}" if num_classes else ""
+    rows = [("samples", f"{n:,} generated, `gan.sample({n}, seed={seed}{labels})`")]
     for key, label in (("reference", "reference"), ("feature_space", "feature space")):
         if key in metrics:
             rows.append((label, metrics[key]))
@@ -193,7 +195,7 @@ def render(config, metadata):
         lines += ["Hyper-parameters:", "", _table([(k, _fmt(v)) for k, v in sorted(hparams.items())]), ""]
     lines += ["## Metrics", ""]
     if metrics:
-        lines += _metrics_section(metrics)
+        lines += _metrics_section(metrics, g_cfg.get("num_classes"))
     else:
         lines += ["No metrics computed yet for this checkpoint.", ""]
     if metadata.get("seeds"):

@@ -29,6 +29,11 @@ SHARE_COLUMNS = (
     ("class_share_min", "class min", "{:.1%}"),
     ("class_share_max", "class max", "{:.1%}"),
 )
+# conditional GANs only (a checkpoint of the section has them): requested class read back
+CONDITIONAL_COLUMNS = (
+    ("class_accuracy", "class acc.", "{:.1%}"),
+    ("class_accuracy_min", "class acc. min", "{:.1%}"),
+)
 IMAGE_COLUMNS = (
     ("fid", "FID", "sig3"),
     ("kid", "KID x10³", "sig3", 1e3),
@@ -64,6 +69,9 @@ METRICS_NOTE = (
     "classes predicted for at least one sample, *class KL* = "
     "KL(predicted-label histogram ‖ train label histogram), *classifier IS* = the "
     "Inception-Score formula on the domain classifier's softmax (not the Inception Score). "
+    "Conditional GANs (`cgan`, `acgan`) are evaluated with sample i of class i mod K and add "
+    "*class acc.* = share of samples the classifier reads as the class they were generated for "
+    "(Stacked MNIST: the digit triple) and *class acc. min* = the worst class's accuracy. "
     "Toys: modes hit, share of high-quality samples (within 3σ of a centre), reverse KL to "
     "the uniform mode distribution. *seeds*: the training seeds an entry's figures cover. "
     "With a seed study (`seeds.json`, `ganzoo seeds`) every figure is mean ± sample standard "
@@ -242,12 +250,13 @@ def _columns(dataset, rows):
     spec = _spec(dataset)
     if spec is not None and spec.metrics == "toy":
         return TOY_COLUMNS
-    if spec is not None and spec.metrics == "stacked":
-        return STACKED_COLUMNS
     def present(columns):
         return tuple(c for c in columns if any(c[0] in r["metrics"] for r in rows))
 
-    return present(SHARE_COLUMNS) + IMAGE_COLUMNS + present(INCEPTION_COLUMNS)
+    if spec is not None and spec.metrics == "stacked":
+        return STACKED_COLUMNS + present(CONDITIONAL_COLUMNS)
+    return (present(SHARE_COLUMNS) + present(CONDITIONAL_COLUMNS) + IMAGE_COLUMNS
+            + present(INCEPTION_COLUMNS))
 
 
 def _toy_cell(metrics, column):

@@ -4,14 +4,16 @@
 * ``modes``: Stacked MNIST's modes and KL to uniform (``mode_coverage``, ``stacked_mnist_metrics``);
 * ``stats``: streaming feature statistics (``FeatureStats``), FID (``frechet_distance``, ``fid``);
 * ``kid``: Kernel Inception Distance; ``precision_recall``: improved precision/recall;
-* ``classes``: Inception Score and class coverage on classifier outputs;
+* ``classes``: Inception Score, class coverage and (conditional GANs) class accuracy on
+  classifier outputs;
 * ``inception``: the InceptionV3 feature extractor (``InceptionFeatures``).
 
 The math takes numpy feature arrays and runs in float64 (numpy/scipy), under any Keras backend.
 """
 
 from ganzoo.metrics.classes import (  # noqa: F401
-    CONFIDENT_THRESHOLD, ISResult, class_coverage, confident_share, inception_score,
+    CONFIDENT_THRESHOLD, ISResult, class_accuracy, class_coverage, confident_share,
+    inception_score,
 )
 from ganzoo.metrics.errors import MetricUnavailableError  # noqa: F401
 from ganzoo.metrics.inception import InceptionFeatures, imagenet_weights_path  # noqa: F401
@@ -23,7 +25,7 @@ from ganzoo.metrics.toy import toy_metrics  # noqa: F401
 
 __all__ = [
     "FeatureStats", "ISResult", "InceptionFeatures", "KIDResult", "MetricUnavailableError",
-    "PRResult", "class_coverage", "fid", "frechet_distance", "imagenet_weights_path",
-    "inception_score", "kid", "knn_radii", "mmd2_unbiased", "mode_coverage", "precision_recall",
+    "PRResult", "class_accuracy", "class_coverage", "fid", "frechet_distance",
+    "imagenet_weights_path", "inception_score", "kid", "knn_radii", "mmd2_unbiased", "mode_coverage", "precision_recall",
     "predict_digits", "stacked_mnist_metrics", "toy_metrics",
 ]

@@ -148,3 +148,64 @@ def confident_share(probs, threshold=CONFIDENT_THRESHOLD):
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1]; got {threshold!r}")
     return float(np.mean(p.max(axis=1) >= threshold))
+
+
+def class_accuracy(pred_labels_or_probs, labels, num_classes=None):
+    """How well a conditional generator follows its condition: the share of samples whose
+    predicted class (by a domain classifier) equals the class they were generated for.
+
+    ``pred_labels_or_probs``: predicted labels ``(n,)``, or class probabilities / logits
+    ``(n, K)`` (argmax); ``labels``: the requested classes ``(n,)`` in ``0..K-1``.
+    ``num_classes``: K (default: the probabilities' columns, else required). Returns
+
+    * ``accuracy``: mean over all samples of ``pred == label``;
+    * ``per_class``: for each class c the accuracy over the samples requested as c (``None``
+      for a class no sample was requested as);
+    * ``min``: the smallest per-class accuracy (over the requested classes): the class the
+      generator follows worst;
+    * ``counts``: samples requested per class; ``num_classes``, ``samples``.
+
+    With classes requested in equal numbers, a generator that ignores its condition scores the
+    share of its samples in each class averaged over the classes -- ``1 / K`` whatever its class
+    shares are (e.g. all samples read as one class: that class scores 1, the others 0); one
+    whose samples are always read as the requested class scores 1.
+    """
+    y = np.asarray(pred_labels_or_probs)
+    if y.ndim == 2:
+        if num_classes is None:
+            num_classes = y.shape[1]
+        if y.shape[1] != num_classes:
+            raise ValueError(f"probs must have num_classes={num_classes} columns; got {y.shape}")
+        y = np.argmax(y, axis=1)
+    elif y.ndim != 1:
+        raise ValueError("pred_labels_or_probs must be labels (n,) or probabilities (n, K); "
+                         f"got shape {y.shape}")
+    if num_classes is None:
+        raise ValueError("num_classes is required with predicted labels")
+    if int(num_classes) != num_classes or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}")
+    num_classes = int(num_classes)
+    want = np.asarray(labels)
+    if want.shape != y.shape:
+        raise ValueError(f"labels must have one class per sample, shape {y.shape}; got shape "
+                         f"{want.shape}")
+    if len(y) == 0:
+        raise ValueError("no samples")
+    for name, a in (("predicted labels", y), ("labels", want)):
+        if not np.issubdtype(a.dtype, np.integer):
+            raise ValueError(f"{name} must be integers; got dtype {a.dtype}")
+        if a.min() < 0 or a.max() >= num_classes:
+            raise ValueError(f"{name} must lie in 0..{num_classes - 1}; got range "
+                             f"{a.min()}..{a.max()}")
+    hit = (y == want)
+    counts = np.bincount(want, minlength=num_classes)
+    hits = np.bincount(want, weights=hit.astype(np.float64), minlength=num_classes)
+    per_class = [float(hits[c] / counts[c]) if counts[c] else None for c in range(num_classes)]
+    return {
+        "accuracy": float(hit.mean()),
+        "per_class": per_class,
+        "min": float(min(a for a in per_class if a is not None)),
+        "counts": counts.tolist(),
+        "num_classes": num_classes,
+        "samples": int(len(y)),
+    }
