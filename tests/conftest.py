@@ -21,6 +21,24 @@ def mnist_dir():
     return path
 
 
+BACKEND_INDEPENDENT_REASON = "backend-independent: runs once, under TensorFlow"
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.backend_independent`` (setup.cfg): a test that never builds, trains or loads
+    a Keras model proves the same thing under every backend, so CI's three runs (``pytest &&
+    KERAS_BACKEND=jax pytest && KERAS_BACKEND=torch pytest``) run it once, under TensorFlow.
+    Anything that touches a model -- even through the CLI in a subprocess -- must not carry it."""
+    import keras
+
+    if keras.config.backend() == "tensorflow":
+        return
+    skip = pytest.mark.skip(reason=BACKEND_INDEPENDENT_REASON)
+    for item in items:
+        if item.get_closest_marker("backend_independent") is not None:
+            item.add_marker(skip)
+
+
 def tiny_gan(seed=0, latent_dim=8, width=4, image_shape=(28, 28, 1)):
     """A very small DCGAN pair: fast enough to train a few steps in every test."""
     from ganzoo.gan import GAN
