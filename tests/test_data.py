@@ -7,6 +7,10 @@ import pytest
 import ganzoo
 from ganzoo.data import images as data_images
 
+# IDX files, the tf.data pipeline, the TFDS builder: numpy and tf.data, never a Keras model, so
+# the same under every Keras backend (tests/conftest.py runs these once, under TensorFlow)
+pytestmark = pytest.mark.backend_independent
+
 
 def _raw_idx_images(path):
     with gzip.open(path, "rb") as f:

@@ -1,6 +1,7 @@
-"""The notebooks in notebooks/ are committed with the outputs of a real run (checked here under
-every backend). Executing them top to bottom is CI's job, once (`.ci/run`:
-``python scripts/build_notebooks.py --check``, small budget, a clean copy each, <= 3 minutes).
+"""The notebooks in notebooks/ are committed with the outputs of a real run (checked here; the
+check reads JSON, so it runs once, under TensorFlow). Executing them top to bottom is CI's job,
+once (`.ci/run`: ``python scripts/build_notebooks.py --check``, small budget, a clean copy each,
+<= 3 minutes).
 Needs the ``notebooks`` extra (pip install -e ".[notebooks]"); fails without it.
 """
 
@@ -8,6 +9,9 @@ Needs the ``notebooks`` extra (pip install -e ".[notebooks]"); fails without it.
 import pytest
 
 from conftest import REPO
+
+# reads the committed notebooks' JSON: the same under every Keras backend (run once, under TF)
+pytestmark = pytest.mark.backend_independent
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 EXPECTED = {"quickstart", "fine_tune", "mode_collapse", "techniques_tour"}

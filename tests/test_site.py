@@ -7,6 +7,10 @@ import pytest
 
 from conftest import REPO
 
+# the site is generated from checkpoints/' files and built by mkdocs; no model is loaded: the same
+# under every Keras backend (run once, under TensorFlow)
+pytestmark = pytest.mark.backend_independent
+
 CHECKPOINTS = REPO / "checkpoints"
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# the built site in Chromium: the same under every Keras backend (run once, under TensorFlow)
+pytestmark = pytest.mark.backend_independent
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]

@@ -6,6 +6,9 @@ import pytest
 from ganzoo import data
 from ganzoo.metrics import toy_metrics
 
+# toy datasets and their numpy metrics: the same under every Keras backend (run once, under TF)
+pytestmark = pytest.mark.backend_independent
+
 
 def test_ring8_has_eight_distinct_modes_on_the_unit_circle():
     c = data.toy_centers("ring8")

@@ -5,6 +5,9 @@ import pytest
 
 from ganzoo import validation as V
 
+# pure-Python argument checks: the same under every Keras backend (run once, under TensorFlow)
+pytestmark = pytest.mark.backend_independent
+
 NAN, INF = float("nan"), float("inf")
 
 
