@@ -3,7 +3,8 @@ read as that class by the dataset's domain classifier. The metric by hand, the e
 layout (sample i of class i % K), stub generators and classifiers with known answers (an oracle
 gives exactly 1, a generator that ignores its condition exactly 1/K under a constant classifier),
 a real tiny cGAN through ``ganzoo.evaluate``, an unconditional GAN untouched, and the table / card /
-seed-study plumbing. Fast, no trained classifier and no dataset files: run under every backend.
+seed-study plumbing. Fast, no trained classifier and no dataset files: the tests that build a
+model run under every backend, the pure metric and table checks once (backend_independent).
 """
 
 import numpy as np
@@ -19,6 +20,7 @@ N = 120  # samples per evaluation: 12 of each of 10 classes
 
 
 # ----------------------------------------------------------------------------- the metric
+@pytest.mark.backend_independent
 def test_class_accuracy_by_hand():
     labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
     pred = np.array([0, 0, 1, 1, 0, 2, 2, 2, 2])
@@ -32,6 +34,7 @@ def test_class_accuracy_by_hand():
     assert class_accuracy(probs, labels) == r
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("pred, labels, kw, match", [
     (np.zeros(3, int), np.zeros(4, int), {"num_classes": 2}, "one class per sample"),
     (np.zeros(3, int), np.array([0, 1, 2]), {"num_classes": 2}, r"labels must lie in 0\.\.1"),
@@ -44,6 +47,7 @@ def test_class_accuracy_refuses_bad_inputs(pred, labels, kw, match):
         class_accuracy(pred, labels, **kw)
 
 
+@pytest.mark.backend_independent
 def test_class_layout_is_fixed_and_balanced():
     y = evaluation.class_layout(10_000, 10)
     assert y.dtype == np.int64 and list(y[:12]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
@@ -52,6 +56,7 @@ def test_class_layout_is_fixed_and_balanced():
     assert np.bincount(evaluation.class_layout(25, 10)).tolist() == [3] * 5 + [2] * 5
 
 
+@pytest.mark.backend_independent
 def test_class_accuracy_joins_the_default_set_of_a_conditional_gan_only():
     assert "class_accuracy" not in evaluation.default_metrics("mnist")
     assert evaluation.default_metrics("mnist", conditional=True)[-1] == "class_accuracy"
@@ -194,6 +199,7 @@ def test_an_unconditional_evaluation_has_no_class_accuracy():
 
 
 # ------------------------------------------------------------------------- the zoo table
+@pytest.mark.backend_independent
 def test_the_table_shows_class_accuracy_only_when_present():
     plain = {"metrics": {"fid": 1.0}}
     conditional = {"metrics": {"fid": 2.0, "class_accuracy": 0.9871, "class_accuracy_min": 0.5}}

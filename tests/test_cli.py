@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from conftest import REPO
@@ -27,6 +28,7 @@ def own_stderr(run):
     return [line for line in run.stderr.splitlines() if not _TF_LOG.match(line)]
 
 
+@pytest.mark.backend_independent
 def test_list_and_info():
     run = ganzoo("list")
     assert run.returncode == 0, run.stderr
@@ -46,12 +48,14 @@ def test_sample_writes_the_grid(tmp_path):
     assert img.std() > 20  # not a blank image
 
 
+@pytest.mark.backend_independent
 def test_unknown_name_exits_2_with_suggestion(tmp_path):
     run = ganzoo("sample", "dcgan-mnits", "-o", str(tmp_path / "x.png"))
     assert run.returncode == 2
     assert "Did you mean: dcgan-mnist" in run.stderr
 
 
+@pytest.mark.backend_independent
 def test_errors_are_one_line_and_exit_2_in_the_real_process(tmp_path):
     """A Hub error (offline, not cached) and a bad -o: one line each, no traceback."""
     env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hf-cache")}

@@ -56,6 +56,7 @@ def test_toy_entry_writes_a_scatter_plot(capsys, tmp_path):
     assert image.format == "JPEG" and image.size == (400, 400) and image.mode == "RGB"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("output", ["x.gif", "x.PNG.txt", "samples", "x.npz"])
 def test_other_extensions_are_refused_before_loading(capsys, tmp_path, output):
     code, _, err = run(capsys, "sample", NO_MODEL, "-o", tmp_path / output)
@@ -67,6 +68,7 @@ def test_other_extensions_are_refused_before_loading(capsys, tmp_path, output):
 
 # -- paths that cannot be written: one line, exit 2, before the model is loaded -----------------
 
+@pytest.mark.backend_independent
 def test_folder_as_output_is_refused(capsys, tmp_path):
     for output in (str(tmp_path), str(tmp_path / "new") + "/"):
         code, _, err = run(capsys, "sample", NO_MODEL, "-o", output)
@@ -75,6 +77,7 @@ def test_folder_as_output_is_refused(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.backend_independent
 def test_unwritable_places_are_refused(capsys, tmp_path):
     (tmp_path / "a-file").write_text("")
     cases = {
@@ -89,6 +92,7 @@ def test_unwritable_places_are_refused(capsys, tmp_path):
         assert_one_error_line(err, "sample", f"cannot write {output}: {why}")
 
 
+@pytest.mark.backend_independent
 def test_read_only_file_is_not_replaced(capsys, tmp_path, monkeypatch):
     out = tmp_path / "keep.png"
     out.write_bytes(b"precious")
@@ -121,6 +125,7 @@ def test_interrupted_npy_leaves_the_old_file_and_no_partial_one(capsys, tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["points.npy"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("flag, least", [("-n", 1), ("--scale", 1), ("--nrow", 1), ("--seed", 0)])
 def test_numbers_out_of_range_are_refused(capsys, tmp_path, flag, least):
     code, _, err = run(capsys, "sample", NO_MODEL, flag, least - 1, "-o", tmp_path / "x.png")
@@ -190,6 +195,7 @@ ERRORS = [
 ]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("error", ERRORS, ids=lambda e: type(e).__name__)
 def test_errors_are_one_line_and_exit_2(capsys, monkeypatch, error):
     def fail(name):
@@ -209,6 +215,7 @@ def test_errors_are_one_line_and_exit_2(capsys, monkeypatch, error):
         cli.main(["--traceback", "info", "x"])
 
 
+@pytest.mark.backend_independent
 def test_keyboard_interrupt_exits_130(capsys, monkeypatch):
     def interrupted(name):
         raise KeyboardInterrupt
@@ -218,6 +225,7 @@ def test_keyboard_interrupt_exits_130(capsys, monkeypatch):
     assert code == 130 and err == "ganzoo info: interrupted\n"
 
 
+@pytest.mark.backend_independent
 def test_bugs_keep_their_traceback(monkeypatch):
     def bug(name):
         raise KeyError("a bug")
@@ -227,6 +235,7 @@ def test_bugs_keep_their_traceback(monkeypatch):
         cli.main(["info", "x"])
 
 
+@pytest.mark.backend_independent
 def test_hub_errors_reach_the_cli_as_one_line(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))

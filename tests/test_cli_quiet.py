@@ -40,12 +40,14 @@ def _ganzoo(*args, **env):
     return _run([sys.executable, "-m", "ganzoo", *args], **env)
 
 
+@pytest.mark.backend_independent
 def test_filter_drops_only_the_notices():
     kept = b"E0000 00:00:1.0 1 some_op.cc:12] a real error\nTraceback (most recent call last):\n"
     assert _quiet.filter_notices(NOTICE + ONEDNN + kept + CPU) == kept
     assert _quiet.filter_notices(b"") == b""
 
 
+@pytest.mark.backend_independent
 def test_block_hides_notices_and_keeps_the_rest():
     """In a child process (descriptor 2 is the child's real stderr): inside the block the
     notices vanish and other lines come back; after it, stderr works as before."""
@@ -67,6 +69,7 @@ def test_block_hides_notices_and_keeps_the_rest():
                                        ONEDNN.decode().rstrip("\n"), "later error"]
 
 
+@pytest.mark.backend_independent
 def test_block_restores_stderr_when_the_import_fails():
     code = """if True:
         import os
@@ -119,6 +122,7 @@ def test_tf_logs_shows_the_notices(how):
     assert "dcgan-mnist" in run.stdout
 
 
+@pytest.mark.backend_independent
 def test_tf_logs_is_global_and_train_keeps_its_verbose():
     from ganzoo.cli import build_parser
 

@@ -11,6 +11,7 @@ from ganzoo import curves
 from ganzoo.metrics import class_coverage, confident_share
 
 
+@pytest.mark.backend_independent
 def test_record_keeps_the_losses_and_drops_what_is_not_one():
     r = curves.record(3, 192, 12.345, {"d_loss": np.float32(1.5), "g_loss": 0.5, "loss": 2.0,
                                        "penalty": float("nan")}, {"fid": 2.0})
@@ -40,6 +41,7 @@ def test_toy_probe_and_datasets_without_quick_metrics():
     assert curves.quality_metrics("cifar10") is None
 
 
+@pytest.mark.backend_independent
 def test_render_draws_losses_and_quality(tmp_path):
     history = [curves.record(e, 1000 * e, e, {"d_loss": 1.0 / e, "g_loss": e},
                              {"confident": 0.1 * e, "fid": 10.0 / e}) for e in (1, 2, 3)]

@@ -14,6 +14,7 @@ from ganzoo.metrics import mode_coverage, predict_digits
 
 # -- specs ------------------------------------------------------------------------------------------
 
+@pytest.mark.backend_independent
 def test_spec_lookup_gives_one_object_with_everything():
     s = data.spec("stacked_mnist")
     assert isinstance(s, data.DatasetSpec)
@@ -32,6 +33,7 @@ def test_spec_lookup_gives_one_object_with_everything():
     assert data.names("points") == ["grid25", "ring8"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("call", [
     lambda: data.spec("stacked_mnsit"),
     lambda: data.load("stacked_mnsit"),
@@ -45,6 +47,7 @@ def test_unknown_dataset_names_close_matches_everywhere(call):
         call()
 
 
+@pytest.mark.backend_independent
 def test_unknown_dataset_without_close_match_lists_the_known():
     with pytest.raises(ValueError) as info:
         data.spec("imagenet")
@@ -54,6 +57,7 @@ def test_unknown_dataset_without_close_match_lists_the_known():
     assert data.find("imagenet") is None and data.find(None) is None
 
 
+@pytest.mark.backend_independent
 def test_old_tables_are_views_of_the_specs():
     assert dict(data.TOYS) == {"ring8": 0.01, "grid25": 0.05}
     assert list(data.DATASETS) == ["mnist", "fashion_mnist", "cifar10", "stacked_mnist"]
@@ -67,6 +71,7 @@ def test_old_tables_are_views_of_the_specs():
     assert data.split_size("stacked_mnist", "train") == 128_000
 
 
+@pytest.mark.backend_independent
 def test_every_spec_is_consistent_with_its_consumers():
     from ganzoo import classifiers
 
@@ -85,6 +90,7 @@ def test_every_spec_is_consistent_with_its_consumers():
     assert data.render_centers("no-such-dataset") is None
 
 
+@pytest.mark.backend_independent
 def test_spec_refuses_bad_declarations_and_duplicates():
     def loader(spec, split, data_dir):
         raise AssertionError
@@ -103,6 +109,7 @@ def test_spec_refuses_bad_declarations_and_duplicates():
         data.spec("stacked_mnist").load_arrays("validation")
 
 
+@pytest.mark.backend_independent
 def test_a_new_dataset_is_one_spec(tmp_path, monkeypatch):
     """Registering a spec is all it takes for load, create and evaluate's metric choice."""
     def loader(spec, split, data_dir):
@@ -131,6 +138,7 @@ def stacked_test(mnist_dir):
     return data.load_arrays("stacked_mnist", "test", data_dir=mnist_dir)
 
 
+@pytest.mark.backend_independent
 def test_stacked_mnist_shapes_range_and_determinism(mnist_dir):
     x, y = data.load_arrays("stacked_mnist", "train", data_dir=mnist_dir)
     assert x.shape == (128_000, 28, 28, 3) and x.dtype == np.uint8
@@ -148,6 +156,7 @@ def test_stacked_mnist_shapes_range_and_determinism(mnist_dir):
     assert cov["modes"] == 1000 and cov["kl"] < 0.05
 
 
+@pytest.mark.backend_independent
 def test_each_channel_is_the_mnist_image_it_claims(mnist_dir, stacked_test):
     x, y = stacked_test
     mx, my = data.load_arrays("mnist", "test", data_dir=mnist_dir)
@@ -161,6 +170,7 @@ def test_each_channel_is_the_mnist_image_it_claims(mnist_dir, stacked_test):
     np.testing.assert_array_equal(stacked.mode_digits(y), my[idx])
 
 
+@pytest.mark.backend_independent
 def test_stacked_mnist_pipeline_scales_to_minus_one_one(mnist_dir):
     images, labels = next(iter(data.load("stacked_mnist", "test", batch_size=32,
                                          data_dir=mnist_dir, labels=True)))
@@ -170,6 +180,7 @@ def test_stacked_mnist_pipeline_scales_to_minus_one_one(mnist_dir):
     assert np.asarray(labels).max() < 1000
 
 
+@pytest.mark.backend_independent
 def test_mode_index_round_trip():
     digits = np.array([[0, 0, 0], [1, 2, 3], [9, 9, 9], [0, 9, 5]])
     np.testing.assert_array_equal(stacked.mode_index(digits), [0, 123, 999, 95])
@@ -180,6 +191,7 @@ def test_mode_index_round_trip():
 
 # -- the mode metrics -------------------------------------------------------------------------------
 
+@pytest.mark.backend_independent
 def test_mode_coverage_against_hand_computed_values():
     every = mode_coverage(np.repeat(np.arange(1000), 3))
     assert every["modes"] == 1000 and every["num_modes"] == 1000
@@ -214,6 +226,7 @@ def _images_of(modes):
                            (len(digits), 28, 28, 3))
 
 
+@pytest.mark.backend_independent
 def test_predict_digits_reads_each_channel():
     modes = np.array([0, 123, 999, 507])
     np.testing.assert_array_equal(predict_digits(_ConstantDigitReader(), _images_of(modes)),
@@ -222,6 +235,7 @@ def test_predict_digits_reads_each_channel():
         predict_digits(_ConstantDigitReader(), np.zeros((2, 28, 28, 1)))
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("modes, expected_modes, expected_kl", [
     (np.arange(1000), 1000, 0.0),
     (np.full(1000, 42), 1, math.log(1000)),
@@ -240,6 +254,7 @@ def test_evaluation_reports_modes_and_kl(modes, expected_modes, expected_kl):
     assert set(only_kl["metrics"]) == {"kl"}
 
 
+@pytest.mark.backend_independent
 def test_stacked_mnist_metric_choices():
     assert evaluation.default_metrics("stacked_mnist") == ("modes", "kl")
     assert evaluation.default_num_samples("stacked_mnist") == 26_000
@@ -280,6 +295,7 @@ def test_evaluate_scores_a_stacked_mnist_gan():
         evaluation.evaluate(one_channel, data="stacked_mnist", num_samples=4, progress=False)
 
 
+@pytest.mark.backend_independent
 def test_stacked_mnist_curves_and_table(tmp_path):
     from ganzoo import curves, zootable
 

@@ -257,6 +257,7 @@ def test_zoo_table_is_deterministic_and_checked(root, gan_dir, clf, mnist_dir, m
     assert "Out of date" in capsys.readouterr().err
 
 
+@pytest.mark.backend_independent
 def test_shipped_docs_are_generated_from_the_shipped_checkpoints():
     """docs/zoo.md and the README block are exactly what `ganzoo table` makes of checkpoints/."""
     from ganzoo import checkpoints_root, zootable

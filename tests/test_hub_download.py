@@ -68,6 +68,7 @@ def test_pull_verifies_sha256(cached):
         hub.pull("someone/tiny", cache_dir=cache, local_files_only=True)
 
 
+@pytest.mark.backend_independent
 def test_bad_repo_id():
     with pytest.raises(ValueError, match="owner/name"):
         hub.pull("just-a-name")

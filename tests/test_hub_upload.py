@@ -247,6 +247,7 @@ def test_pull_of_a_missing_repo_or_revision_says_which(gan, hub_endpoint, api, t
         hub.pull("someone/tiny-gan", revision="v2", token=TOKEN)
 
 
+@pytest.mark.backend_independent
 def test_pull_without_network_says_so(monkeypatch, tmp_path):
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{_closed_port()}")

@@ -33,6 +33,7 @@ slow_off_tf = (lambda f: f) if TF else pytest.mark.slow
 # ---------------------------------------------------------------------------------------- FID
 
 
+@pytest.mark.backend_independent
 def test_frechet_diagonal_closed_form():
     mu1, mu2 = np.array([0.0, 1.0, -2.0]), np.array([0.5, 1.0, 1.0])
     a, b = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.25])
@@ -43,6 +44,7 @@ def test_frechet_diagonal_closed_form():
     assert expected == pytest.approx(0.25 + 9 + 4 + 1)
 
 
+@pytest.mark.backend_independent
 def test_frechet_commuting_closed_form():
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
@@ -55,6 +57,7 @@ def test_frechet_commuting_closed_form():
     assert frechet_distance(mu1, c1, mu1, c1) == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.backend_independent
 def test_frechet_non_finite_sqrtm_adds_eps_offset(monkeypatch):
     calls = []
     real_sqrtm = stats_module.scipy.linalg.sqrtm
@@ -71,6 +74,7 @@ def test_frechet_non_finite_sqrtm_adds_eps_offset(monkeypatch):
     assert value == pytest.approx(0.0, abs=1e-5)
 
 
+@pytest.mark.backend_independent
 def test_frechet_imaginary_parts(monkeypatch):
     c = np.diag([1.0, 4.0])
     monkeypatch.setattr(stats_module.scipy.linalg, "sqrtm", lambda m: np.diag([1.0, 4.0]) + 1e-9j)
@@ -80,6 +84,7 @@ def test_frechet_imaginary_parts(monkeypatch):
         frechet_distance(np.zeros(2), c, np.zeros(2), c)
 
 
+@pytest.mark.backend_independent
 def test_frechet_rejects_bad_shapes():
     with pytest.raises(ValueError, match="1-D"):
         frechet_distance(np.zeros((2, 1)), np.eye(2), np.zeros(2), np.eye(2))
@@ -89,6 +94,7 @@ def test_frechet_rejects_bad_shapes():
         frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.eye(3))
 
 
+@pytest.mark.backend_independent
 def test_streaming_stats_equal_all_at_once():
     rng = np.random.default_rng(1)
     x = rng.normal(loc=5.0, size=(1000, 16)) @ rng.normal(size=(16, 16))
@@ -109,6 +115,7 @@ def test_streaming_stats_equal_all_at_once():
     assert fid(x, y) == pytest.approx(direct, rel=1e-9)
 
 
+@pytest.mark.backend_independent
 def test_feature_stats_memory_is_bounded_by_accumulators():
     d = 2048
     stats = FeatureStats(max_keep=0)
@@ -120,6 +127,7 @@ def test_feature_stats_memory_is_bounded_by_accumulators():
     assert stats.features.shape == (0, d)
 
 
+@pytest.mark.backend_independent
 def test_reservoir_keeps_a_uniform_sample():
     n, keep = 20_000, 500
     stats = FeatureStats(max_keep=keep, seed=3)
@@ -136,6 +144,7 @@ def test_reservoir_keeps_a_uniform_sample():
     assert (kept >= n / 2).mean() == pytest.approx(0.5, abs=0.1)
 
 
+@pytest.mark.backend_independent
 def test_feature_stats_save_load_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 5))
@@ -149,6 +158,7 @@ def test_feature_stats_save_load_round_trip(tmp_path):
     np.testing.assert_array_equal(a.features, b.features)
 
 
+@pytest.mark.backend_independent
 def test_feature_stats_errors():
     stats = FeatureStats()
     with pytest.raises(ValueError, match="2-D"):
@@ -171,6 +181,7 @@ def test_feature_stats_errors():
 # ---------------------------------------------------------------------------------------- KID
 
 
+@pytest.mark.backend_independent
 def test_kid_hand_computed():
     a, b = np.array([[0.0], [1.0]]), np.array([[1.0], [2.0]])
     # d = 1, k(x, y) = (x y + 1)^3. Within a: k(0, 1) = 1 -> 2·1 / (2·1) = 1. Within b:
@@ -181,6 +192,7 @@ def test_kid_hand_computed():
     assert mean == pytest.approx(9.5) and std == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.backend_independent
 def test_mmd2_matches_naive_double_sum():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
@@ -194,6 +206,7 @@ def test_mmd2_matches_naive_double_sum():
     assert mmd2_unbiased(x, y) == pytest.approx(xx + yy - 2 * xy, rel=1e-12)
 
 
+@pytest.mark.backend_independent
 def test_kid_is_unbiased_on_one_distribution_and_positive_on_a_shift():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(400, 4))
@@ -208,6 +221,7 @@ def test_kid_is_unbiased_on_one_distribution_and_positive_on_a_shift():
     assert shifted.mean > 10 * same.std() and shifted.mean > 0.05
 
 
+@pytest.mark.backend_independent
 def test_kid_errors():
     with pytest.raises(ValueError, match="at least 2 rows"):
         kid(np.zeros((1, 3)), np.zeros((5, 3)))
@@ -220,6 +234,7 @@ def test_kid_errors():
 # ---------------------------------------------------------------------------- precision/recall
 
 
+@pytest.mark.backend_independent
 def test_precision_recall_hand_computed_1d():
     real = np.array([[0.0], [1.0], [3.0], [10.0], [11.0]])
     fake = np.array([[0.5], [2.5], [6.0]])
@@ -231,6 +246,7 @@ def test_precision_recall_hand_computed_1d():
     assert (p, r) == (pytest.approx(2 / 3), pytest.approx(3 / 5))
 
 
+@pytest.mark.backend_independent
 def test_precision_recall_hand_computed_2d():
     real = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])  # k=1 radii all 1
     fake = np.array([[0.5, 0.5], [2.0, 0.0], [3.0, 3.0]])
@@ -240,6 +256,7 @@ def test_precision_recall_hand_computed_2d():
     assert (p, r) == (pytest.approx(2 / 3), pytest.approx(1.0))
 
 
+@pytest.mark.backend_independent
 def test_precision_recall_identical_and_far():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 5))
@@ -247,6 +264,7 @@ def test_precision_recall_identical_and_far():
     assert precision_recall(x, x + 100.0, k=3) == (0.0, 0.0)
 
 
+@pytest.mark.backend_independent
 def test_precision_recall_batched_equals_brute_force():
     rng = np.random.default_rng(1)
     real, fake = rng.normal(size=(40, 3)), rng.normal(loc=0.7, size=(33, 3))
@@ -265,6 +283,7 @@ def test_precision_recall_batched_equals_brute_force():
         assert got == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.backend_independent
 def test_precision_recall_errors():
     with pytest.raises(ValueError, match=r"at least 4 rows \(k-th neighbour with k=3\)"):
         precision_recall(np.zeros((3, 2)), np.zeros((10, 2)), k=3)
@@ -277,6 +296,7 @@ def test_precision_recall_errors():
 # -------------------------------------------------------------------------- IS and coverage
 
 
+@pytest.mark.backend_independent
 def test_inception_score_hand_computed():
     assert inception_score(np.full((50, 7), 1 / 7), splits=10) == (pytest.approx(1.0), 0.0)
     k = 5
@@ -291,6 +311,7 @@ def test_inception_score_hand_computed():
     assert (mean, std) == (pytest.approx(1.5), pytest.approx(0.5))
 
 
+@pytest.mark.backend_independent
 def test_inception_score_errors():
     with pytest.raises(ValueError, match="sum to 1"):
         inception_score(np.random.default_rng(0).normal(size=(20, 3)) + 5, splits=2)
@@ -302,6 +323,7 @@ def test_inception_score_errors():
         inception_score(np.full(4, 0.25))
 
 
+@pytest.mark.backend_independent
 def test_class_coverage_hand_computed():
     labels = np.array([0, 0, 1, 1, 1, 3])  # p_gen = (1/3, 1/2, 0, 1/6)
     out = class_coverage(labels, np.ones(4), 4)
@@ -320,6 +342,7 @@ def test_class_coverage_hand_computed():
     assert class_coverage([2], [1, 1, 0], 3)["kl"] == math.inf
 
 
+@pytest.mark.backend_independent
 def test_class_coverage_errors():
     with pytest.raises(ValueError, match=r"labels must lie in 0..3"):
         class_coverage([0, 4], np.ones(4), 4)
@@ -334,6 +357,7 @@ def test_class_coverage_errors():
 # ----------------------------------------------------------------------------- Inception
 
 
+@pytest.mark.backend_independent
 def test_imagenet_weights_offline_raises_fast(tmp_path):
     start = time.perf_counter()
     with pytest.raises(MetricUnavailableError) as err:
@@ -344,6 +368,7 @@ def test_imagenet_weights_offline_raises_fast(tmp_path):
     assert str(tmp_path / "models") in message and "offline" in message
 
 
+@pytest.mark.backend_independent
 def test_imagenet_weights_download_failure_is_reported(tmp_path, monkeypatch):
     def no_network(*args, **kwargs):
         raise Exception("URL fetch failure: no network")
@@ -354,6 +379,7 @@ def test_imagenet_weights_download_failure_is_reported(tmp_path, monkeypatch):
     assert "_notop.h5" in str(err.value) and err.value.__cause__ is not None
 
 
+@pytest.mark.backend_independent
 def test_imagenet_weights_cache_is_checked(tmp_path, monkeypatch):
     fname = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
     (tmp_path / "models").mkdir()
@@ -410,6 +436,7 @@ def test_inception_pool_only_from_weights_file(tmp_path):
         again.feature_stats(x, return_probs=True)
 
 
+@pytest.mark.backend_independent
 def test_inception_weights_argument_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.h5"):
         InceptionFeatures(weights=str(tmp_path / "missing.h5"))
@@ -417,6 +444,7 @@ def test_inception_weights_argument_errors(tmp_path):
         InceptionFeatures(weights=3)
 
 
+@pytest.mark.backend_independent
 def test_confident_share_and_class_shares_by_hand():
     from ganzoo.metrics import class_coverage, confident_share
 

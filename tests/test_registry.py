@@ -14,18 +14,21 @@ NAMES = sorted(ENTRIES)
 SHIPPED = [n for n in NAMES if ENTRIES[n].manifest_sha256]
 
 
+@pytest.mark.backend_independent
 def test_list_models_and_pattern():
     assert "dcgan-mnist" in ganzoo.list_models()
     assert ganzoo.list_models("*mnist*") == [n for n in NAMES if "mnist" in n]
     assert ganzoo.list_models("nothing-like-this*") == []
 
 
+@pytest.mark.backend_independent
 def test_model_info_has_description_dataset_and_metrics():
     info = ganzoo.model_info("dcgan-mnist")
     assert info["dataset"] == "mnist" and info["description"]
     assert isinstance(info["metrics"], dict)
 
 
+@pytest.mark.backend_independent
 def test_unknown_name_lists_close_matches():
     with pytest.raises(ValueError, match="Did you mean: dcgan-mnist"):
         ganzoo.load("dcgan-mnst")
@@ -33,11 +36,13 @@ def test_unknown_name_lists_close_matches():
         ganzoo.load("zzz")
 
 
+@pytest.mark.backend_independent
 def test_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="No checkpoint directory"):
         ganzoo.load(str(tmp_path / "nope"))
 
 
+@pytest.mark.backend_independent
 def test_entry_without_a_released_checkpoint_says_how_to_train_it(monkeypatch, tmp_path):
     import dataclasses
 
@@ -48,6 +53,7 @@ def test_entry_without_a_released_checkpoint_says_how_to_train_it(monkeypatch, t
         ganzoo.load("gan-ring8")
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_checkpoint_is_pinned_and_small(name):
     entry = ENTRIES[name]
