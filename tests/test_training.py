@@ -74,10 +74,16 @@ import pytest  # noqa: E402
 from ganzoo import guards  # noqa: E402
 
 
+# 2 epochs of 8 batches: a kill can land in either epoch, on any state save but the last few
+# (the test used 2 x 15 batches; each batch is one more training step and state save to wait for)
+EPOCHS, STEPS = 2, 8
+
+
 def _train_cmd(mnist_dir, out, *extra):
     return [sys.executable, "-m", "ganzoo", "train", "dcgan-mnist", "--data-dir", str(mnist_dir),
-            "--out", str(out), "--epochs", "2", "--steps-per-epoch", "15", "--batch-size", "16",
-            "--save-every", "0", "--verbose", "0", "--quality-every", "0", *extra]
+            "--out", str(out), "--epochs", str(EPOCHS), "--steps-per-epoch", str(STEPS),
+            "--batch-size", "16", "--save-every", "0", "--verbose", "0", "--quality-every", "0",
+            *extra]
 
 
 def _state_arrays(out):
@@ -94,10 +100,13 @@ def test_sigkill_at_a_random_step_then_resume_is_exact(tmp_path, mnist_dir):
     """A run killed with SIGKILL mid-training and resumed by the same command ends with exactly
     the weights, optimizer moments and latent-seed state of an uninterrupted run."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    subprocess.run(_train_cmd(mnist_dir, tmp_path / "a"), check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    # the uninterrupted run goes side by side with the one to be killed (2 cores: the two
+    # start-ups overlap); they share nothing but the read-only data
+    uninterrupted = subprocess.Popen(_train_cmd(mnist_dir, tmp_path / "a"), env=env,
+                                     stdout=subprocess.DEVNULL)
     killed = tmp_path / "b"
-    kill_after = random.Random().randint(2, 26)  # state saves (one per batch) of 30 batches
+    total = EPOCHS * STEPS
+    kill_after = random.Random().randint(2, total - 4)  # state saves (one per batch)
     proc = subprocess.Popen(_train_cmd(mnist_dir, killed), env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -109,8 +118,9 @@ def test_sigkill_at_a_random_step_then_resume_is_exact(tmp_path, mnist_dir):
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert uninterrupted.wait(timeout=600) == 0
     p = _progress(killed)
-    assert p["epoch"] * 15 + p["step"] < 30, "the run finished before it was killed"
+    assert p["epoch"] * STEPS + p["step"] < total, "the run finished before it was killed"
     subprocess.run(_train_cmd(mnist_dir, killed), check=True, env=env, stdout=subprocess.DEVNULL)
     a, b = _state_arrays(tmp_path / "a"), _state_arrays(killed)
     assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
