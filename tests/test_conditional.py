@@ -405,6 +405,12 @@ def test_techniques_refuse_players_without_the_condition():
 
 
 def test_ganzoo_train_feeds_labels_to_a_conditional_entry(tmp_path, mnist_dir, monkeypatch):
+    from ganzoo import curves
+
+    # the epoch's curve point is still measured on the conditional GAN, at a test's size (as in
+    # test_training.py) rather than 2,000 samples against the whole test split
+    monkeypatch.setattr(curves, "QUALITY_SAMPLES", 100)
+    monkeypatch.setattr(curves, "REFERENCE_SIZE", 300)
     entry = registry.resolve_entry(registry.Entry(
         name="acgan-test", description="a conditional test entry", family="dcgan",
         dataset="mnist", techniques=("acgan",), generator={"width": 4, "latent_dim": 8},
@@ -415,6 +421,8 @@ def test_ganzoo_train_feeds_labels_to_a_conditional_entry(tmp_path, mnist_dir, m
     assert run.gan.needs_labels
     assert run.run() is True
     assert int(np_(run.gan.g_optimizer.iterations)) == 2
+    meta = json.loads((tmp_path / "run" / "metadata.json").read_text())
+    assert set(meta["training"]["history"][-1]["quality"]) >= {"confident", "fid"}
     loaded = ganzoo.load(str(tmp_path / "run"))
     np.testing.assert_array_equal(loaded.sample(3, seed=0, labels=[1, 2, 3]),
                                   run.gan.sample(3, seed=0, labels=[1, 2, 3]))
