@@ -13,7 +13,6 @@ from ganzoo.gan import GAN
 from ganzoo.layers import MinibatchDiscrimination, SpectralNorm
 from ganzoo.models import FAMILIES, DCGANDiscriminator, MLPDiscriminator, options
 from ganzoo.techniques import TECHNIQUES, get_technique, merge_options
-from ganzoo.zoo import ENTRIES
 
 ROLES = options.ROLES
 MBD = {"num_kernels": 3, "kernel_dim": 2}
@@ -233,13 +232,8 @@ def test_a_spectral_minibatch_layer_computes_the_plain_map_with_t_over_sigma():
 
 
 # ---------------------------------------------------------------- shipped checkpoints
-SHIPPED = sorted(n for n in ENTRIES if ENTRIES[n].manifest_sha256)
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_checkpoints_still_load(name):
-    gan = ganzoo.load(name)
-    assert np.isfinite(gan.sample(2, seed=0)).all()
+# (that every shipped checkpoint still loads and samples finite values is checked, with much more,
+# by test_registry.py's test_entry_end_to_end: one load per checkpoint and backend, not two)
 
 
 def test_a_spectral_acgan_with_minibatch_discrimination_trains_and_advances_every_u():

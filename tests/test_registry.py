@@ -74,6 +74,7 @@ def test_entry_end_to_end(name, tmp_path, mnist_dir):
     gan = ganzoo.load(name)
     a = gan.sample(8, seed=0)
     assert a.shape == (8,) + gan.image_shape and a.dtype == np.float32
+    assert np.isfinite(a).all()
     if len(gan.image_shape) == 3:
         assert -1 <= a.min() and a.max() <= 1
     np.testing.assert_array_equal(a, gan.sample(8, seed=0))
