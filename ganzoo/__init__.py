@@ -40,24 +40,28 @@ with _quiet.startup_notices_hidden(not _quiet.show_startup_logs()):
 def model_info(name):
     """A dict describing an entry (or a checkpoint directory): name, description, dataset,
     hyper-parameters, checkpoint, training budget and metrics."""
-    import os
+    from ganzoo import checkpoint, loading
+    from ganzoo.zoo import ENTRIES
 
-    from ganzoo import checkpoint
-    from ganzoo.zoo import ENTRIES, get_entry
-
-    if name not in ENTRIES and os.path.isdir(name):
-        checkpoint.verify(name)
-        meta = checkpoint.read_metadata(name)
-        return {"name": meta.get("name"), "dataset": meta.get("dataset"), "checkpoint": str(name),
-                "hparams": meta.get("hyperparameters", {}), "metrics": meta.get("metrics", {}),
-                "training": meta.get("training", {}), "parameters": meta.get("parameters")}
-    entry = get_entry(name)
+    entry = ENTRIES.get(name) if isinstance(name, str) else None
+    try:
+        found = loading.resolve(name, local_only=True)
+    except checkpoint.CheckpointNotFoundError:
+        if entry is None:
+            raise
+        found = None  # an entry not trained (or not downloaded) here
+    if entry is None:
+        checkpoint.verify(found.directory, found.pin)
+        meta = checkpoint.read_metadata(found.directory)
+        return {"name": meta.get("name"), "dataset": meta.get("dataset"),
+                "checkpoint": str(found.directory), "hparams": meta.get("hyperparameters", {}),
+                "metrics": meta.get("metrics", {}), "training": meta.get("training", {}),
+                "parameters": meta.get("parameters")}
     info = entry.summary()
     info.update(hparams=dict(entry.hparams), hub=f"{entry.hub_repo}@{entry.hub_revision}",
                 paper=entry.paper, checkpoint=None, metrics={})
-    local = checkpoints_root() / name
-    if (local / checkpoint.METADATA).exists():
-        meta = checkpoint.read_metadata(local)
-        info.update(checkpoint=str(local), metrics=meta.get("metrics", {}),
+    if found is not None:
+        meta = checkpoint.read_metadata(found.directory)
+        info.update(checkpoint=str(found.directory), metrics=meta.get("metrics", {}),
                     training=meta.get("training", {}))
     return info

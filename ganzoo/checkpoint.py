@@ -92,7 +92,12 @@ class CheckpointError(ValueError):
 
 
 class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
-    """No checkpoint directory at a path (a :class:`CheckpointError` and a ``FileNotFoundError``)."""
+    """No checkpoint directory at a path (a :class:`CheckpointError` and a ``FileNotFoundError``);
+    ``directory``: where it was looked for."""
+
+    def __init__(self, message, directory=None):
+        super().__init__(message)
+        self.directory = None if directory is None else Path(directory)
 
 
 def checkpoints_root():
@@ -160,7 +165,7 @@ def require_directory(directory):
     directory = Path(directory)
     if not directory.exists():
         raise CheckpointNotFoundError(f"No checkpoint directory at {directory}: nothing is there, "
-                                      "so it is not a checkpoint directory")
+                                      "so it is not a checkpoint directory", directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory} is not a checkpoint directory")
     return directory

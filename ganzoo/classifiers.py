@@ -36,7 +36,6 @@ import keras
 import numpy as np
 
 from ganzoo import checkpoint, loading
-from ganzoo.checkpoint import CheckpointError
 from ganzoo.modelcard import _fmt, _table
 from ganzoo.models.classifier import DomainClassifier
 from ganzoo.zoo.pins import pinned
@@ -316,9 +315,9 @@ class _ClassifierKind(checkpoint.Kind):
 
     def missing(self, name, directory):
         dataset = name[len("classifier-"):]
-        return CheckpointError(
+        return checkpoint.CheckpointNotFoundError(
             f"No {name} checkpoint in {directory}; train it with `python -m ganzoo.classifiers "
-            f"{dataset} --data-dir ../shared/data/{dataset} --out {directory}`")
+            f"{dataset} --data-dir ../shared/data/{dataset} --out {directory}`", directory)
 
     def check_savable(self, model):
         super().check_savable(model)

@@ -216,20 +216,27 @@ def _cmd_push(args):
 
 
 def _eval_target(name, gan):
-    """The local checkpoint directory ``ganzoo eval`` may write to, or a ValueError."""
+    """Where ``ganzoo eval`` may write: the local checkpoint ``name`` resolves to
+    (:class:`ganzoo.loading.Resolved`, local checkpoints only), which ``gan`` must have been
+    loaded from, or a ValueError."""
     from pathlib import Path
 
-    from ganzoo import checkpoints_root
-    from ganzoo.zoo import ENTRIES
+    from ganzoo import checkpoint, loading
 
     directory = getattr(gan, "checkpoint_dir", None)
-    if directory is None or str(name).startswith("hf://"):
+    if directory is None or str(name).startswith(loading.HUB_PREFIX):
         raise ValueError(f"{name} is not a local checkpoint: evaluate with --no-write, or a local "
                          "copy of the checkpoint directory")
-    if name in ENTRIES and Path(directory).resolve() != (checkpoints_root() / name).resolve():
+    try:
+        found = loading.resolve(name, local_only=True)
+    except checkpoint.CheckpointNotFoundError as e:  # a released name fetched from the Hub
+        local, found = e.directory, None
+    else:
+        local = found.directory
+    if found is None or Path(directory).resolve() != local.resolve():
         raise ValueError(f"{name} was loaded from {directory} (the Hugging Face cache), not from "
-                         f"{checkpoints_root() / name}: evaluate with --no-write")
-    return Path(directory)
+                         f"{local}: evaluate with --no-write")
+    return found
 
 
 def _eval_command(args):
@@ -280,24 +287,22 @@ def _cmd_eval(args):
     if not results["metrics"]:
         print("\nNo metric could be computed: nothing written.")
         return 1
-    old = evaluation.read_metrics(target)
-    sha = evaluation.write_metrics(target, results)
-    print(f"\nWrote {target / evaluation.METRICS_FILE} and updated {target / 'README.md'}.")
+    old = evaluation.read_metrics(target.directory)
+    sha = evaluation.write_metrics(target.directory, results)
+    print(f"\nWrote {target.directory / evaluation.METRICS_FILE} and updated "
+          f"{target.directory / 'README.md'}.")
     if old:
         dropped = sorted(set(old.get("metrics") or {}) - set(results["metrics"]))
         if dropped:
             print(f"Note: the previous metrics.json also had {', '.join(dropped)}; they are not in "
                   "the new one (metrics.json holds one evaluation: list every metric you want).")
-    from ganzoo.zoo import ENTRIES
-
-    if args.name in ENTRIES:
-        pinned = ENTRIES[args.name].manifest_sha256
-        why = (f"until then ganzoo.load({args.name!r}) refuses this checkpoint (pinned: {pinned})"
-               if pinned else "it is not pinned yet")
+    if target.name is not None:  # a released name: its pin is now stale
+        why = (f"until then ganzoo.load({args.name!r}) refuses this checkpoint (pinned: "
+               f"{target.pin})" if target.pin else "it is not pinned yet")
         print(f"\nThe manifest changed. Update the pin of {args.name} to {sha}\n"
               f"  (python scripts/pin_checkpoints.py {args.name}); {why}.")
     else:
-        print(f"\nNew sha256 of {target / 'checksums.sha256'}: {sha}")
+        print(f"\nNew sha256 of {target.directory / 'checksums.sha256'}: {sha}")
     return 0
 
 

@@ -65,7 +65,7 @@ def unknown_name_error(name, kind=None):
     )
 
 
-def resolve(name, kind=None, revision=None, cache_dir=None, sha256=None):
+def resolve(name, kind=None, revision=None, cache_dir=None, sha256=None, local_only=False):
     """Turn ``name`` into a checkpoint directory (:class:`Resolved`), strictly, never guessing.
 
     ``name`` is one of:
@@ -82,6 +82,12 @@ def resolve(name, kind=None, revision=None, cache_dir=None, sha256=None):
     name is pinned (its manifest's sha256 in ``ganzoo/zoo/pins.json``); ``sha256`` pins a
     directory or Hub id, and must agree with a released name's pin. An unknown name is a
     ValueError naming the close matches among every kind's names.
+
+    ``local_only``: local checkpoints only, for callers that read or write the checkpoint in place
+    (``ganzoo info``, ``ganzoo eval``, ``ganzoo seeds``): nothing is downloaded or read from the
+    Hugging Face cache, an ``hf://`` id is a ValueError, and a released name without a checkpoint
+    in ``checkpoints/<name>/`` is a :class:`~ganzoo.checkpoint.CheckpointNotFoundError` (a
+    ``FileNotFoundError`` whose ``directory`` is where it was looked for) saying how to train it.
     """
     kind = kind or checkpoint.GAN_KIND
     if not isinstance(name, (str, os.PathLike)):
@@ -91,13 +97,16 @@ def resolve(name, kind=None, revision=None, cache_dir=None, sha256=None):
         raise ValueError("name is empty: give a registry name (ganzoo.list_models()), a checkpoint "
                          "directory or 'hf://owner/name'")
     if isinstance(name, str) and name.startswith(HUB_PREFIX):
+        if local_only:
+            raise ValueError(f"{name} is a Hub id, not a local checkpoint: pass a local copy of "
+                             "its checkpoint directory")
         path = hub.pull(name, revision=revision or "main", cache_dir=cache_dir,
                         manifest_sha256=sha256)
         return Resolved(path, sha256, name)
     if isinstance(name, str):
         name = getattr(kind, "aliases", {}).get(name, name)
         if name in ENTRIES or name in pins.released() or name in getattr(kind, "names", ()):
-            return _released(name, kind, revision, cache_dir, sha256)
+            return _released(name, kind, revision, cache_dir, sha256, local_only)
     if _looks_like_path(name) or Path(name).is_dir():
         return Resolved(checkpoint.require_directory(name), sha256, None)
     raise unknown_name_error(name, kind)
@@ -118,25 +127,29 @@ def _pin(name, kind, sha256):
     return pin or sha256
 
 
-def _released(name, kind, revision, cache_dir, sha256):
+def _released(name, kind, revision, cache_dir, sha256, local_only=False):
     entry = ENTRIES.get(name)
     pin = _pin(name, kind, sha256)
     local = checkpoints_root() / name
     if (local / checkpoint.MANIFEST).exists():
         return Resolved(local, pin, name)
-    if entry is not None and entry.hub_repo is not None and entry.manifest_sha256 is not None:
+    on_hub = entry is not None and entry.hub_repo is not None and entry.manifest_sha256 is not None
+    if on_hub and not local_only:
         path = hub.pull(entry.hub_repo, revision=revision or entry.hub_revision,
                         cache_dir=cache_dir, manifest_sha256=entry.manifest_sha256)
         return Resolved(path, entry.manifest_sha256, name)
     if entry is not None:
-        raise FileNotFoundError(
-            f"{name!r} has no released checkpoint yet (none in {local}, none pinned on the "
-            f"Hub); train one with `ganzoo train {name} --out {local}`, or use "
-            f"ganzoo.load({name!r}, pretrained=False) for the untrained model"
-        )
+        missing = (f"no local checkpoint (none in {local}; its released one is on the Hub, "
+                   f"{entry.hub_repo}, and only ganzoo.load({name!r}) fetches it)" if on_hub else
+                   f"no released checkpoint yet (none in {local}, none pinned on the Hub)")
+        untrained = "" if on_hub else (f", or use ganzoo.load({name!r}, pretrained=False) for the "
+                                       "untrained model")
+        raise checkpoint.CheckpointNotFoundError(
+            f"{name!r} has {missing}; train one with `ganzoo train {name} --out {local}`"
+            f"{untrained}", directory=local)
     if hasattr(kind, "missing") and name in getattr(kind, "names", ()):
         raise kind.missing(name, local)
-    raise checkpoint.CheckpointNotFoundError(f"No {name} checkpoint in {local}")
+    raise checkpoint.CheckpointNotFoundError(f"No {name} checkpoint in {local}", directory=local)
 
 
 def load(name, pretrained=True, revision=None, cache_dir=None, sha256=None):

@@ -467,20 +467,18 @@ def format_summary(record):
 
 
 def resolve_checkpoint(name_or_dir):
-    """``checkpoints/<name>/`` for a registry name, else the directory itself."""
-    from ganzoo import checkpoints_root
-    from ganzoo.zoo import ENTRIES
+    """``(directory, released)``: ``checkpoints/<name>/`` for a released name (a registry entry),
+    else the directory itself -- :func:`ganzoo.loading.resolve`, local checkpoints only."""
+    from ganzoo import loading
 
-    if name_or_dir in ENTRIES:
-        path = checkpoints_root() / name_or_dir
-        if not path.is_dir():
-            raise FileNotFoundError(f"{name_or_dir} has no local checkpoint at {path}: the seed "
-                                    "study is written into the shipped checkpoint")
-        return path, True
-    path = Path(name_or_dir)
-    if not path.is_dir():
-        raise ValueError(f"{name_or_dir} is neither a registry entry nor a checkpoint directory")
-    return path, False
+    try:
+        found = loading.resolve(name_or_dir, local_only=True)
+    except checkpoint.CheckpointNotFoundError as e:
+        if e.directory == Path(name_or_dir):  # a path with nothing there
+            raise
+        raise checkpoint.CheckpointNotFoundError(
+            f"{e}; the seed study is written into the shipped checkpoint", e.directory) from None
+    return found.directory, found.name is not None
 
 
 def main_aggregate(name_or_dir, seed_dirs):

@@ -126,3 +126,61 @@ def test_save_finds_the_kind_of_the_model(tmp_path, make_tiny_gan):
         make_tiny_gan().save_pretrained(tmp_path / "gan", train_labels=[0])
     with pytest.raises(TypeError, match="holds a ganzoo>GAN; got DomainClassifier"):
         checkpoint.save(model, tmp_path / "clf2", kind=checkpoint.GAN_KIND)
+
+
+# -- local checkpoints only (ganzoo info, ganzoo eval, ganzoo seeds) -------------------------------
+
+@pytest.fixture
+def no_hub(monkeypatch):
+    """A Hub that fails the test if anything asks it for a checkpoint."""
+    from ganzoo import hub
+
+    def pull(*args, **kwargs):
+        raise AssertionError(f"downloaded {args}")
+
+    monkeypatch.setattr(hub, "pull", pull)
+
+
+def test_local_only_resolves_what_is_here_and_never_downloads(no_hub, monkeypatch, tmp_path):
+    found = loading.resolve(GAN_NAME, local_only=True)
+    assert found == loading.resolve(GAN_NAME)  # a local checkpoint: the same answer
+    assert loading.resolve(CLASSIFIER_NAME, local_only=True).directory == SHIPPED / CLASSIFIER_NAME
+    with pytest.raises(ValueError, match="hf://a/b is a Hub id, not a local checkpoint"):
+        loading.resolve("hf://a/b", local_only=True)
+    # a released entry that is on the Hub but not here: where it was looked for, how to train it
+    monkeypatch.setenv("GANZOO_CHECKPOINTS", str(tmp_path))
+    with pytest.raises(CheckpointNotFoundError, match=f"'{GAN_NAME}' has no local checkpoint "
+                       rf"\(none in {tmp_path / GAN_NAME}; its released one is on the Hub.*"
+                       f"train one with `ganzoo train {GAN_NAME} --out") as info:
+        loading.resolve(GAN_NAME, local_only=True)
+    assert info.value.directory == tmp_path / GAN_NAME
+    with pytest.raises(CheckpointNotFoundError, match="train it with `python -m ganzoo.classifiers "
+                                                      "mnist") as info:
+        loading.resolve("mnist", CLASSIFIER_KIND, local_only=True)
+    assert info.value.directory == tmp_path / CLASSIFIER_NAME
+
+
+def test_model_info_and_the_commands_look_names_up_through_the_resolver(no_hub, monkeypatch,
+                                                                       tmp_path):
+    from ganzoo import cli, seeds
+
+    assert ganzoo.model_info(GAN_NAME)["checkpoint"] == str(SHIPPED / GAN_NAME)
+    assert ganzoo.model_info(CLASSIFIER_NAME)["name"] == CLASSIFIER_NAME  # a released checkpoint
+    with pytest.raises(ValueError, match="Unknown model 'gan-rng8'. Did you mean: gan-ring8"):
+        ganzoo.model_info("gan-rng8")
+    gan = ganzoo.load(GAN_NAME)
+    target = cli._eval_target(GAN_NAME, gan)
+    assert target.directory == SHIPPED / GAN_NAME and target.pin == pins.pinned(GAN_NAME)
+    assert cli._eval_target(str(SHIPPED / GAN_NAME), gan).name is None
+    assert seeds.resolve_checkpoint(GAN_NAME) == (SHIPPED / GAN_NAME, True)
+    # the same entry where checkpoints/ does not hold it: no download, each caller's message
+    monkeypatch.setenv("GANZOO_CHECKPOINTS", str(tmp_path))
+    info = ganzoo.model_info(GAN_NAME)
+    assert info["checkpoint"] is None and info["metrics"] == {}
+    with pytest.raises(ValueError, match=f"{GAN_NAME} was loaded from {SHIPPED / GAN_NAME} "
+                       rf"\(the Hugging Face cache\), not from {tmp_path / GAN_NAME}: evaluate "
+                       "with --no-write"):
+        cli._eval_target(GAN_NAME, gan)
+    with pytest.raises(FileNotFoundError, match=f"ganzoo train {GAN_NAME} .*the seed study is "
+                                                "written into the shipped checkpoint"):
+        seeds.resolve_checkpoint(GAN_NAME)

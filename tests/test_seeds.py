@@ -155,8 +155,11 @@ def test_main_aggregate_text(study, monkeypatch, tmp_path):
     sha = checkpoint.sha256_file(study[0] / checkpoint.MANIFEST)
     assert f"Update the pin of {NAME} to {sha}" in text
     assert f"scripts/pin_checkpoints.py {NAME}" in text
-    with pytest.raises(ValueError, match="neither a registry entry nor"):
+    # names resolve like every checkpoint name (ganzoo.loading.resolve, local checkpoints only)
+    with pytest.raises(FileNotFoundError, match="No checkpoint directory at .*nowhere"):
         seeds.main_aggregate(str(tmp_path / "nowhere"), [study[1]])
+    with pytest.raises(ValueError, match="Unknown model 'tiny-mnst'. Did you mean: tiny-mnist"):
+        seeds.main_aggregate("tiny-mnst", [study[1]])
 
 
 # -- refusals --------------------------------------------------------------------------------------
