@@ -39,6 +39,7 @@ This module imports no model module: a kind names its model class by its registe
 
 import datetime
 import hashlib
+import importlib
 import json
 import os
 import platform
@@ -293,6 +294,18 @@ def _replace_directory(new, directory):
 
 DEFAULT_KIND = "gan"  # the kind of a config.json that names none (GAN checkpoints predate kinds)
 KINDS = {}  # kind name -> Kind, filled by register_kind
+# Kinds declared by modules that ``import ganzoo`` leaves out (they bring their models and
+# training code): kind name -> module, imported when a checkpoint or a model of the kind is met.
+KIND_MODULES = {"classifier": "ganzoo.classifiers"}
+
+
+def get_kind(name):
+    """The :class:`Kind` called ``name`` (importing the module that declares it), or None."""
+    if name not in KINDS and name in KIND_MODULES:
+        importlib.import_module(KIND_MODULES[name])
+    return KINDS.get(name)
+
+
 
 
 class Kind:
@@ -375,7 +388,8 @@ def register_kind(kind):
 
 
 def _kind_for(model):
-    for kind in KINDS.values():
+    for name in (*KINDS, *KIND_MODULES):  # the kinds imported so far first
+        kind = get_kind(name)
         cls = kind.model_class
         if cls is not None and isinstance(model, cls):
             return kind
@@ -537,12 +551,12 @@ def read_config(directory, manifest_sha256=None, kind=None):
         )
     found = config.get("kind", DEFAULT_KIND)
     if kind is None:
-        kind = KINDS.get(found)
+        kind = get_kind(found)
         if kind is None:
             raise CheckpointError(f"{directory / CONFIG}: kind {found!r} is not one this ganzoo "
-                                  f"knows ({', '.join(sorted(KINDS))})")
+                                  f"knows ({', '.join(sorted(set(KINDS) | set(KIND_MODULES)))})")
     if found != kind.name or kind.key not in config:
-        other = KINDS.get(found)
+        other = get_kind(found)
         what = f"a {other.label}" if other else f"kind {found!r}"
         hint = f" (load {other.label}s with {other.loader})" if other and other.loader else ""
         raise CheckpointError(f"{directory} holds {what}, not a {kind.label} checkpoint{hint}")

@@ -184,3 +184,34 @@ def test_model_info_and_the_commands_look_names_up_through_the_resolver(no_hub, 
     with pytest.raises(FileNotFoundError, match=f"ganzoo train {GAN_NAME} .*the seed study is "
                                                 "written into the shipped checkpoint"):
         seeds.resolve_checkpoint(GAN_NAME)
+
+
+def test_a_classifier_is_named_to_ganzoo_load_before_ganzoo_classifiers_is_imported():
+    """The classifier kind is declared to the checkpoint module without importing its module at
+    ``import ganzoo``: a fresh process that never imported it still refuses a classifier
+    directory naming load_classifier, and reads and re-renders its card as a classifier's."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    script = f"""
+import shutil, sys, tempfile
+import ganzoo
+from ganzoo import checkpoint
+assert "ganzoo.classifiers" not in sys.modules, "imported by import ganzoo"
+shipped = ganzoo.checkpoints_root() / {CLASSIFIER_NAME!r}
+try:
+    ganzoo.load(str(shipped))
+except checkpoint.CheckpointError as e:
+    print(e)
+copy = shutil.copytree(shipped, tempfile.mkdtemp() + "/clf")
+checkpoint.verify(copy, checkpoint.update_card(copy, notes="fresh process"))
+print(checkpoint.read_config(copy)[1].name)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=REPO, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"{SHIPPED / CLASSIFIER_NAME} holds a classifier, not a GAN checkpoint (load classifiers "
+        "with ganzoo.classifiers.load_classifier)", "classifier"]
