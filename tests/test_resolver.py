@@ -186,17 +186,18 @@ def test_model_info_and_the_commands_look_names_up_through_the_resolver(no_hub, 
         seeds.resolve_checkpoint(GAN_NAME)
 
 
-def test_a_classifier_is_named_to_ganzoo_load_before_ganzoo_classifiers_is_imported():
+def test_a_classifier_is_named_to_ganzoo_load_before_ganzoo_classifiers_is_imported(tmp_path):
     """The classifier kind is declared to the checkpoint module without importing its module at
     ``import ganzoo``: a fresh process that never imported it still refuses a classifier
-    directory naming load_classifier, and reads and re-renders its card as a classifier's."""
+    directory naming load_classifier, re-renders its card as a classifier's and saves a
+    DomainClassifier as one."""
     import subprocess
     import sys
 
     from conftest import REPO
 
     script = f"""
-import shutil, sys, tempfile
+import shutil, sys
 import ganzoo
 from ganzoo import checkpoint
 assert "ganzoo.classifiers" not in sys.modules, "imported by import ganzoo"
@@ -205,7 +206,7 @@ try:
     ganzoo.load(str(shipped))
 except checkpoint.CheckpointError as e:
     print(e)
-copy = shutil.copytree(shipped, tempfile.mkdtemp() + "/clf")
+copy = shutil.copytree(shipped, {str(tmp_path / "copy")!r})
 checkpoint.verify(copy, checkpoint.update_card(copy, notes="fresh process"))
 print(checkpoint.read_config(copy)[1].name)
 """
@@ -215,3 +216,16 @@ print(checkpoint.read_config(copy)[1].name)
     assert run.stdout.splitlines() == [
         f"{SHIPPED / CLASSIFIER_NAME} holds a classifier, not a GAN checkpoint (load classifiers "
         "with ganzoo.classifiers.load_classifier)", "classifier"]
+    saving = f"""
+import sys
+from ganzoo import checkpoint
+from ganzoo.models.classifier import DomainClassifier
+model = DomainClassifier(widths=(4, 8), feature_dim=16)
+model.build()
+assert "ganzoo.classifiers" not in sys.modules
+print(checkpoint.read_config(checkpoint.save(model, {str(tmp_path / "new")!r}, dataset="mnist"))[1].name)
+"""
+    run = subprocess.run([sys.executable, "-c", saving], capture_output=True, text=True,
+                         cwd=REPO, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["classifier"]
