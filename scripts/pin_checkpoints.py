@@ -16,10 +16,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ganzoo import checkpoint, seeds  # noqa: E402
+from ganzoo import checkpoint, loading, seeds  # noqa: E402
 from ganzoo.zoo import ENTRIES  # noqa: E402
 
 from ganzoo.zoo.pins import PINS_FILE as PINS  # noqa: E402
+
+
+def local_checkpoint(name, missing_ok=False):
+    """``checkpoints/<name>/`` of an entry or a classifier, found by the one resolver (local
+    checkpoints only); None for a name without one if ``missing_ok``."""
+    kind = checkpoint.get_kind("classifier") if name.startswith("classifier-") else None
+    try:
+        found = loading.resolve(name, kind, local_only=True)
+    except checkpoint.CheckpointNotFoundError as e:  # says how to train it
+        if missing_ok:
+            return None
+        raise SystemExit(str(e)) from None
+    except ValueError as e:  # an unknown name, with its close matches
+        raise SystemExit(str(e)) from None
+    if found.name != name:  # a path, or a classifier's dataset alias: pins are by name
+        raise SystemExit(f"unknown entry {name!r}")
+    return found.directory
 
 
 def main(argv=None):
@@ -30,11 +47,9 @@ def main(argv=None):
     pins = json.loads(PINS.read_text())
     names = args.names or []
     if args.all:
-        names += [n for n in sorted(ENTRIES) if (ROOT / "checkpoints" / n / checkpoint.MANIFEST).exists()]
+        names += [n for n in sorted(ENTRIES) if local_checkpoint(n, missing_ok=True)]
     for name in names:
-        if name not in ENTRIES and not name.startswith("classifier-"):
-            raise SystemExit(f"unknown entry {name!r}")
-        path = ROOT / "checkpoints" / name
+        path = local_checkpoint(name)
         checkpoint.verify(path)
         state, _, why = seeds.seeds_status(path)
         if state == "stale":
