@@ -61,6 +61,40 @@ def inception_score(probs, splits=10):
     return ISResult(float(scores.mean()), float(scores.std()))
 
 
+def _as_labels(a, num_classes, name="labels", floats=False):
+    """``a`` as int64 class indices in ``0..num_classes-1``; ``floats``: integer-valued floats
+    are accepted too."""
+    a = np.asarray(a)
+    if not np.issubdtype(a.dtype, np.integer):
+        if not (floats and np.issubdtype(a.dtype, np.floating) and np.all(a == np.round(a))):
+            raise ValueError(f"{name} must be integers; got dtype {a.dtype}")
+    a = a.astype(np.int64)
+    if a.min() < 0 or a.max() >= num_classes:
+        raise ValueError(f"{name} must lie in 0..{num_classes - 1}; got range "
+                         f"{a.min()}..{a.max()}")
+    return a
+
+
+def _predictions(pred_labels_or_probs, num_classes, missing):
+    """Predicted labels ``(n,)`` (argmax of ``(n, K)`` probabilities) and the checked class
+    count K; ``missing``: the error when K is neither given nor the probabilities' width."""
+    y = np.asarray(pred_labels_or_probs)
+    if y.ndim == 2:
+        if num_classes is None:
+            num_classes = y.shape[1]
+        if y.shape[1] != num_classes:
+            raise ValueError(f"probs must have num_classes={num_classes} columns; got {y.shape}")
+        y = np.argmax(y, axis=1)
+    elif y.ndim != 1:
+        raise ValueError("pred_labels_or_probs must be labels (n,) or probabilities (n, K); "
+                         f"got shape {y.shape}")
+    if num_classes is None:
+        raise ValueError(missing)
+    if int(num_classes) != num_classes or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}")
+    return y, int(num_classes)
+
+
 def class_coverage(pred_labels_or_probs, data_label_hist=None, num_classes=None, min_share=None):
     """Class coverage of generated samples under a classifier (the MNIST analogue of the toys'
     mode metrics; e.g. Metz et al. 2017 count modes with a pretrained classifier).
@@ -78,36 +112,18 @@ def class_coverage(pred_labels_or_probs, data_label_hist=None, num_classes=None,
       generator has both near 0.1);
     * ``histogram``: predicted-label counts per class; ``num_classes``, ``samples``.
     """
-    y = np.asarray(pred_labels_or_probs)
+    hist = None
     if data_label_hist is not None:
         hist = np.asarray(data_label_hist, dtype=np.float64)
         if hist.ndim != 1:
             raise ValueError(f"data_label_hist must be 1-D (num_classes,); got shape {hist.shape}")
         if num_classes is None:
             num_classes = len(hist)
-    if y.ndim == 2:
-        if num_classes is None:
-            num_classes = y.shape[1]
-        if y.shape[1] != num_classes:
-            raise ValueError(f"probs must have num_classes={num_classes} columns; got {y.shape}")
-        y = np.argmax(y, axis=1)
-    elif y.ndim != 1:
-        raise ValueError("pred_labels_or_probs must be labels (n,) or probabilities (n, K); "
-                         f"got shape {y.shape}")
-    if num_classes is None:
-        raise ValueError("num_classes is required with labels and no data_label_hist")
-    if int(num_classes) != num_classes or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}")
-    num_classes = int(num_classes)
+    y, num_classes = _predictions(pred_labels_or_probs, num_classes,
+                                  "num_classes is required with labels and no data_label_hist")
     if len(y) == 0:
         raise ValueError("pred_labels_or_probs is empty")
-    if not np.issubdtype(y.dtype, np.integer):
-        if not (np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y))):
-            raise ValueError(f"labels must be integers; got dtype {y.dtype}")
-        y = y.astype(np.int64)
-    if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"labels must lie in 0..{num_classes - 1}; got range "
-                         f"{y.min()}..{y.max()}")
+    y = _as_labels(y, num_classes, floats=True)
     if data_label_hist is None:
         hist = np.ones(num_classes)
     if hist.shape != (num_classes,):
@@ -170,33 +186,16 @@ def class_accuracy(pred_labels_or_probs, labels, num_classes=None):
     shares are (e.g. all samples read as one class: that class scores 1, the others 0); one
     whose samples are always read as the requested class scores 1.
     """
-    y = np.asarray(pred_labels_or_probs)
-    if y.ndim == 2:
-        if num_classes is None:
-            num_classes = y.shape[1]
-        if y.shape[1] != num_classes:
-            raise ValueError(f"probs must have num_classes={num_classes} columns; got {y.shape}")
-        y = np.argmax(y, axis=1)
-    elif y.ndim != 1:
-        raise ValueError("pred_labels_or_probs must be labels (n,) or probabilities (n, K); "
-                         f"got shape {y.shape}")
-    if num_classes is None:
-        raise ValueError("num_classes is required with predicted labels")
-    if int(num_classes) != num_classes or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}")
-    num_classes = int(num_classes)
+    y, num_classes = _predictions(pred_labels_or_probs, num_classes,
+                                  "num_classes is required with predicted labels")
     want = np.asarray(labels)
     if want.shape != y.shape:
         raise ValueError(f"labels must have one class per sample, shape {y.shape}; got shape "
                          f"{want.shape}")
     if len(y) == 0:
         raise ValueError("no samples")
-    for name, a in (("predicted labels", y), ("labels", want)):
-        if not np.issubdtype(a.dtype, np.integer):
-            raise ValueError(f"{name} must be integers; got dtype {a.dtype}")
-        if a.min() < 0 or a.max() >= num_classes:
-            raise ValueError(f"{name} must lie in 0..{num_classes - 1}; got range "
-                             f"{a.min()}..{a.max()}")
+    y = _as_labels(y, num_classes, "predicted labels")
+    want = _as_labels(want, num_classes)
     hit = (y == want)
     counts = np.bincount(want, minlength=num_classes)
     hits = np.bincount(want, weights=hit.astype(np.float64), minlength=num_classes)
