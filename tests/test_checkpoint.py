@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,14 +11,25 @@ from ganzoo import checkpoint
 from ganzoo.checkpoint import CheckpointError
 
 
-@pytest.fixture
-def saved(tmp_path):
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    """A tiny GAN trained two steps and saved, once per module: building and fitting it is most
+    of a test's time here (under JAX each new GAN compiles its step), the checks are on files."""
     gan = tiny_gan()
     x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=1, verbose=0)
-    path = gan.save_pretrained(tmp_path / "ck", name="tiny", dataset="mnist",
-                               training={"command": "pytest", "images_seen": 8})
+    path = gan.save_pretrained(tmp_path_factory.mktemp("pristine") / "ck", name="tiny",
+                               dataset="mnist", training={"command": "pytest", "images_seen": 8})
     return gan, path
+
+
+@pytest.fixture
+def saved(pristine, tmp_path):
+    """The GAN and a fresh copy of its checkpoint directory: a test may tamper with the files."""
+    import shutil
+
+    gan, path = pristine
+    return gan, Path(shutil.copytree(path, tmp_path / "ck"))
 
 
 def test_layout_and_round_trip(saved):
