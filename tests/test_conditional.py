@@ -389,8 +389,10 @@ def test_create_sets_and_checks_the_dataset_classes():
     assert [t.num_classes for t in gan.techniques] == [10]
     with pytest.raises(ValueError, match="num_classes=5, but the dataset 'mnist' has 10 classes"):
         ganzoo.create("dcgan", dataset="mnist", techniques=[{"name": "cgan", "num_classes": 5}])
-    with pytest.raises(ValueError, match="cannot be combined with the gradient penalty 'r1'"):
-        _tiny("cgan", extra=("r1",))
+    # WGAN-GP's interpolates have no class; R1 and DRAGAN are taken at (perturbed) real points
+    with pytest.raises(ValueError, match="cannot be combined with the gradient penalty 'wgan_gp'"):
+        _tiny("cgan", update="alternating", extra=("wgan_gp",))
+    assert [t.key for t in _tiny("cgan", extra=("r1",)).techniques] == ["cgan", "r1"]
     with pytest.raises(ValueError, match="cannot be combined: both are a class condition"):
         _tiny("cgan", extra=("acgan",))
     # AC-GAN's D is not conditioned on its input: penalties work
@@ -457,3 +459,48 @@ def test_streamed_samples_of_a_conditional_gan_equal_sample(tmp_path, monkeypatc
     monkeypatch.setattr(cli, "NPY_CHUNK_BYTES", 256 * 28 * 28 * 4)  # 256 images per chunk
     np.testing.assert_array_equal(np.concatenate(list(cli._sample_chunks(gan, 70, 4))), expected)
     assert tiny_gan().sample_labels(5, seed=0) is None
+
+
+def test_r1_of_a_conditional_d_holds_each_real_point_class_fixed():
+    """R1 with a cGAN's D is reg_param * mean ||d D(x, y) / dx||^2 at the real batch with its
+    own classes: checked against central finite differences of D along each input pixel."""
+    from ganzoo.techniques.penalties import R1
+    from ganzoo.updates import StepContext
+
+    gan = ganzoo.create("dcgan", dataset="mnist", seed=0,
+                        techniques=["cgan", {"name": "r1", "reg_param": 0.5}],
+                        generator={"width": 4, "latent_dim": 8},
+                        discriminator={"width": 4, "norm": None})  # per-example D outputs
+    x, y = _data(2)
+    y_t = keras.ops.convert_to_tensor(y.astype("int32"))
+    ctx = StepContext(gan, keras.ops.convert_to_tensor(x), None, labels=y_t)
+    ctx.real_in = keras.ops.convert_to_tensor(x)
+    got = float(keras.ops.convert_to_numpy(R1(reg_param=0.5).d_penalty(gan, ctx)))
+
+    def d(xx, labels):
+        out = gan.discriminator(keras.ops.convert_to_tensor(xx), training=True, labels=labels)
+        return keras.ops.convert_to_numpy(out).astype(np.float64).reshape(-1)
+
+    rng = np.random.default_rng(0)
+    eps, sq = 1e-2, []
+    # sum over 64 random pixels of (dD(x_i, y_i)/dx_ip)^2 by central differences, per example
+    pixels = rng.choice(28 * 28, size=64, replace=False)
+    for i in range(2):
+        g2 = 0.0
+        for p in pixels:
+            e = np.zeros_like(x)
+            e[i].reshape(-1)[p] = eps
+            g2 += ((d(x + e, y_t)[i] - d(x - e, y_t)[i]) / (2 * eps)) ** 2
+        sq.append(g2)
+    # exact gradient restricted to the same pixels, by the ganzoo autodiff path
+    from ganzoo import backend
+
+    _, grads = backend.input_gradient(
+        lambda xx: gan.discriminator(xx, training=True, labels=y_t), keras.ops.convert_to_tensor(x))
+    grads = keras.ops.convert_to_numpy(grads).reshape(2, -1)
+    np.testing.assert_allclose([np.sum(grads[i, pixels] ** 2) for i in range(2)], sq, rtol=5e-2)
+    assert got == pytest.approx(0.5 * np.mean(np.sum(grads ** 2, axis=1)), rel=1e-5)
+    # and the condition matters: other classes give another penalty
+    ctx.labels = keras.ops.convert_to_tensor(((y + 1) % 10).astype("int32"))
+    other = float(keras.ops.convert_to_numpy(R1(reg_param=0.5).d_penalty(gan, ctx)))
+    assert other != pytest.approx(got, rel=1e-6)

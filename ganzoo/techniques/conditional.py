@@ -109,8 +109,10 @@ class ConditionalGAN(ClassConditional):
     ``cgan.py``). The loss is unchanged: D's loss and G's loss are the GAN's loss family,
     conditioned.
 
-    Not combinable with a gradient penalty (``wgan_gp``, ``dragan``, ``r1``): their input
-    gradient would need the class of every interpolated point.
+    Combines with R1 and DRAGAN, whose penalty is taken at real points (perturbed, for DRAGAN)
+    with those points' classes held fixed in D's condition (as conditional StyleGAN2-ADA takes
+    R1); not with ``wgan_gp``, whose interpolates between real and generated points have no
+    class.
     """
 
     key = "cgan"
@@ -121,11 +123,14 @@ class ConditionalGAN(ClassConditional):
 
     def check(self, gan):
         super().check(gan)
-        penalties = [t.key for t in gan.techniques if t.group == "gradient penalty"]
+        penalties = [t.key for t in gan.techniques if t.group == "gradient penalty"
+                     and not getattr(t, "at_real_points", False)]
         if penalties:
             raise ValueError(f"technique 'cgan' cannot be combined with the gradient penalty "
-                             f"{penalties[0]!r}: D's input gradient would need each point's class "
-                             "(use 'acgan', whose D is not conditioned on its input)")
+                             f"{penalties[0]!r}: it is taken at points between real and generated "
+                             "data, which have no class for D's condition (R1 and DRAGAN, taken "
+                             "at real points with their classes, combine; or use 'acgan', whose "
+                             "D is not conditioned on its input)")
 
 
 @register_technique

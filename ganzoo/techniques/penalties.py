@@ -68,7 +68,11 @@ def r1_penalty(critic, real, reg_param=10.0):
     return reg_param * ops.mean(ops.sum(ops.square(grads), axis=axes))
 
 
-def _critic(gan):
+def _critic(gan, labels=None):
+    """D's logit as a function of its input alone; a D conditioned on its input (cGAN) sees
+    ``labels``, the classes of the points the penalty is taken at, held fixed."""
+    if labels is not None and getattr(gan.discriminator, "takes_labels", False):
+        return lambda x: gan.discriminator(x, training=True, labels=labels)
     return lambda x: gan.discriminator(x, training=True)
 
 
@@ -121,6 +125,7 @@ class DRAGAN(Technique):
     key = "dragan"
     order = 40
     group = "gradient penalty"
+    at_real_points = True  # perturbed real points keep their class: fine with a cGAN's D
     paper = "Kodali et al., On Convergence and Stability of GANs, 2017, arXiv:1705.07215"
 
     def __init__(self, weight=10.0, scale=0.5, **kwargs):
@@ -132,7 +137,8 @@ class DRAGAN(Technique):
         real = ctx.real_in
         uniform = gan.draw(keras.random.uniform, ops.shape(real), dtype=real.dtype)
         alpha = gan.draw(keras.random.uniform, (ops.shape(real)[0],), dtype=real.dtype)
-        return dragan_penalty(_critic(gan), real, uniform, alpha, self.weight, self.scale)
+        return dragan_penalty(_critic(gan, ctx.labels), real, uniform, alpha, self.weight,
+                              self.scale)
 
     def get_config(self):
         return {**super().get_config(), "weight": self.weight, "scale": self.scale}
@@ -151,6 +157,7 @@ class R1(Technique):
     key = "r1"
     order = 40
     group = "gradient penalty"
+    at_real_points = True  # real points with their classes: fine with a cGAN's D
     paper = "Mescheder, Geiger & Nowozin, Which Training Methods for GANs do actually Converge?, ICML 2018"
 
     def __init__(self, reg_param=None, gamma=None, **kwargs):
@@ -165,7 +172,7 @@ class R1(Technique):
             10.0 if reg_param is None else reg_param, f"{self.key}: reg_param")
 
     def d_penalty(self, gan, ctx):
-        return r1_penalty(_critic(gan), ctx.real_in, self.reg_param)
+        return r1_penalty(_critic(gan, ctx.labels), ctx.real_in, self.reg_param)
 
     def get_config(self):
         return {**super().get_config(), "reg_param": self.reg_param}
