@@ -225,6 +225,12 @@ def test_on_baseline_gives_way_to_the_technique():
     # the entry's own parameters of a baseline technique replace the baseline's
     ema = on_baseline(base, [{"name": "ema", "half_life": 10}])
     assert ema["techniques"] == ({"name": "ema", "half_life": 10}, {"name": "r1", "reg_param": 5.0})
+    # an entry may drop a baseline technique its authors' recipe has no place for
+    sn = on_baseline(base, ["spectral_norm"], without=("r1",))
+    assert sn["techniques"] == ("spectral_norm", {"name": "ema", "run_fraction": 0.05})
+    with pytest.raises(ValueError, match="without='r2' is not a technique of the baseline; it "
+                                         "has 'r1', 'ema'"):
+        on_baseline(base, [], without=("r2",))
     # and the result builds
     entry = registry.resolve_entry(registry.Entry(name="x", description="", family="dcgan",
                                                   dataset="mnist", **gp))

@@ -86,6 +86,51 @@ _MNIST_TECHNIQUES = {
                       "one_sided_label_smoothing", "virtual_batch_normalization"]),
 }
 
+# Technique entries on MNIST_BASELINE: the baseline plus one change, trained for its budget;
+# registered before their checkpoints exist (``ganzoo train NAME`` trains them; the gallery lists
+# them as "no checkpoint yet"). prefix -> (what, techniques, other Entry fields, baseline
+# techniques the authors' recipe has no place for).
+_TTUR_MNIST = {"name": "ttur", "d_learning_rate": 1e-4, "g_learning_rate": 5e-4}
+_MNIST_ON_BASELINE = {
+    "lsgan": ("the least-squares loss (LSGAN: a = 0, b = c = 1)", [], {"loss": "lsgan"}, ()),
+    "hinge": ("the hinge loss", [], {"loss": "hinge"}, ()),
+    "sngan": ("spectral normalization of D and the hinge loss (SNGAN)", ["spectral_norm"], {},
+              ("r1",)),
+    "wgan": ("WGAN with weight clipping (c = 0.01, RMSProp 5e-5, 5 critic steps)",
+             ["weight_clipping"], {}, ("r1",)),
+    "ttur": ("the two time-scale update rule (D 1e-4, G 5e-4: the authors' CIFAR-10 pair)",
+             [_TTUR_MNIST], {}, ()),
+    "unrolled": ("D unrolled 5 steps in G's loss (unrolled GAN)", [],
+                 {"update": "unrolled"}, ()),
+    "cgan": ("class labels in G and D (conditional GAN)", ["cgan"], {}, ()),
+    "acgan": ("an auxiliary classifier on D (AC-GAN)", ["acgan"], {}, ()),
+    "pacgan": ("D judging packs of 2 samples (PacGAN2)", [{"name": "pacgan", "packing": 2}], {},
+               ()),
+    "madgan": ("2 generators and a (k+1)-way D (MAD-GAN)", [{"name": "madgan", "generators": 2}],
+               {}, ("r1",)),
+    "diffaugment": ("differentiable augmentation of D's inputs (DiffAugment: colour, "
+                    "translation, cutout)", ["diffaugment"], {}, ()),
+}
+_MNIST_BASELINE_NOTE = (
+    f"The MNIST baseline (dcgan-mnist: D without normalisation, R1, alternating updates, an EMA "
+    f"of G; {_MNIST_BUDGET}) plus this technique; everything else as dcgan-mnist, so its metrics "
+    "compare directly with dcgan-mnist's."
+)
+for _prefix, (_what, _techniques, _fields, _without) in _MNIST_ON_BASELINE.items():
+    _kwargs = {**on_baseline(MNIST_BASELINE, _techniques, without=_without), **_fields}
+    _dropped = (f" It drops the baseline's {', '.join(_without)}, as its authors' recipe has "
+                "no place for it." if _without else "")
+    register(Entry(
+        name=f"{_prefix}-mnist",
+        description=f"DCGAN with {_what} on MNIST digits, 28x28x1",
+        family="dcgan",
+        dataset="mnist",
+        hub_repo=f"ganzoo/{_prefix}-mnist",
+        manifest_sha256=pinned(f"{_prefix}-mnist"),
+        notes=_MNIST_BASELINE_NOTE + _dropped,
+        **_kwargs,
+    ))
+
 # ------------------------------------------------------------------------------ toy entries
 # The toy protocol (RECIPES["mlp"]); every number in the notes below is derived from these.
 _TOY = RECIPES["mlp"]

@@ -273,7 +273,7 @@ def resolve_entry(entry):
     )
 
 
-def on_baseline(baseline, techniques=()):
+def on_baseline(baseline, techniques=(), without=()):
     """An entry's keyword arguments (``generator``, ``discriminator``, ``update``, ``techniques``,
     ``hparams``): a baseline recipe plus ``techniques``, so that every technique entry is the
     baseline with one change and nothing else.
@@ -284,14 +284,23 @@ def on_baseline(baseline, techniques=()):
     baseline's update rule, architecture options and hyper-parameters give way to those a
     technique sets (its ``engine``, ``generator_kwargs`` / ``discriminator_kwargs``,
     ``hparams``), e.g. WGAN-GP's Adam(1e-4, 0.5, 0.9) and its critic schedule.
+
+    ``without``: names of baseline techniques the entry drops, where its authors' recipe has no
+    place for them (SNGAN and WGAN with clipping constrain D without R1).
     """
+    base_names = [technique_name(s) for s in baseline.get("techniques", ())]
+    for name in without:
+        if name not in base_names:
+            raise ValueError(f"on_baseline: without={name!r} is not a technique of the baseline; "
+                             f"it has {', '.join(map(repr, base_names)) or 'none'}")
     specs = techniques_lib.technique_specs(list(techniques))
     chosen = [techniques_lib.get_technique(s) for s in specs]
     keys = {t.key for t in chosen}
     groups = {t.group for t in chosen if t.group is not None}
     base_specs = [s for s in techniques_lib.technique_specs(list(baseline.get("techniques", ())))
                   if (t := techniques_lib.TECHNIQUES[s["name"] if isinstance(s, dict) else s])
-                  and t.key not in keys and (t.group is None or t.group not in groups)]
+                  and t.key not in keys and (t.group is None or t.group not in groups)
+                  and t.key not in without]
     every = chosen + [techniques_lib.get_technique(s) for s in base_specs]
 
     def yielding(options, attribute):
