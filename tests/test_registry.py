@@ -76,7 +76,7 @@ def test_shipped_checkpoint_is_pinned_and_small(name):
     files = checkpoint.verify(path, entry.manifest_sha256)
     # only the layout's files: a stray local file (a run marker) listed here is not shipped by
     # git, and every clean checkout would refuse the checkpoint
-    assert set(files) <= set(checkpoint.REQUIRED) | set(checkpoint.OPTIONAL), sorted(files)
+    assert set(files) <= set(checkpoint.LAYOUT), sorted(files)
     size = sum((path / f).stat().st_size for f in files)
     assert size <= 12 * 2**20, f"{name}: {size} bytes > 12 MB"
 
