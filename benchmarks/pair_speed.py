@@ -332,21 +332,27 @@ def run_ganzoo(v, x, warmup, steps):
                      "jit_compile": bool(gan.jit_compile)}
 
 
-def run_keras(v, x, warmup, steps):
-    import keras
-
-    keras.utils.set_random_seed(0)
-    G, D = keras_pair(v["width"])
-    step = keras_step(G, D, v["rule"], v["xla"])
-    batches = iter(tf_dataset(x, v["batch"]))
+def timed_steps(step, batches, warmup, steps):
+    """Seconds for ``steps`` calls of ``step`` after ``warmup`` untimed ones, and the last D
+    loss; reading the loss as a float waits for the step to finish (a sync point)."""
     for _ in range(warmup):
         d_loss, _ = step(next(batches))
     float(d_loss)
     t = time.perf_counter()
     for _ in range(steps):
         d_loss, _ = step(next(batches))
-    float(d_loss)  # (TF runs a function call synchronously; this only reads the result)
-    return time.perf_counter() - t, {"d_loss": float(d_loss)}
+    float(d_loss)
+    return time.perf_counter() - t, float(d_loss)
+
+
+def run_keras(v, x, warmup, steps):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    G, D = keras_pair(v["width"])
+    step = keras_step(G, D, v["rule"], v["xla"])
+    seconds, d_loss = timed_steps(step, iter(tf_dataset(x, v["batch"])), warmup, steps)
+    return seconds, {"d_loss": d_loss}
 
 
 def run_torch(v, x, warmup, steps):
@@ -362,14 +368,8 @@ def run_torch(v, x, warmup, steps):
     xt = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()  # NCHW, as torch convs want
     b, n = v["batch"], len(x) // v["batch"]
     batches = (xt[(i % n) * b:(i % n + 1) * b] for i in range(warmup + steps))
-    for _ in range(warmup):
-        d_loss, _ = step(next(batches))
-    float(d_loss)
-    t = time.perf_counter()
-    for _ in range(steps):
-        d_loss, _ = step(next(batches))
-    float(d_loss)
-    return time.perf_counter() - t, {"d_loss": float(d_loss), **info}
+    seconds, d_loss = timed_steps(step, batches, warmup, steps)
+    return seconds, {"d_loss": d_loss, **info}
 
 
 def measure(v, data, warmup, steps):
