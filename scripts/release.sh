@@ -14,6 +14,9 @@ for name in "$@"; do
         *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
         *) data="" ;;
     esac
+    # a retrained entry's new manifest must be pinned before `ganzoo eval NAME` loads it
+    python scripts/pin_checkpoints.py "$name" > /dev/null 2>&1 \
+        || { echo "pin $name failed: python scripts/pin_checkpoints.py $name"; exit 1; }
     python -m ganzoo eval "$name" $data > "logs/eval-$name.log" 2>&1 \
         || { echo "eval $name failed: see logs/eval-$name.log"; exit 1; }
     seed_dirs=(runs/"$name"/seed-*/)
