@@ -76,6 +76,13 @@ CANDIDATES = {
                             techniques=_R1),
     "nobn-r1-alt-g48-d48": dict(update="alternating", discriminator={**_NOBN, "width": 48},
                                 generator={"width": 48}, techniques=_R1),
+    # round 4: the optimizer of Mescheder et al.'s R1 code (Adam 1e-4, beta_1 0, beta_2 0.99;
+    # their configs/default.yaml) and mixed bfloat16 (ganzoo.distribution.precision; the
+    # scale-out issue asks whether it trains faster at equal quality on CPUs with AVX512_BF16)
+    "nobn-r1-alt-b0": dict(update="alternating", discriminator=_NOBN, techniques=_R1,
+                           learning_rate=1e-4, beta_1=0.0, beta_2=0.99),
+    "nobn-r1-alt-bf16": dict(update="alternating", discriminator=_NOBN, techniques=_R1,
+                             precision="mixed_bfloat16"),
 }
 DEFAULT = "peer,bn-sim,nobn-r1-alt,nobn-r1g1-alt,nobn-r1-sim,nobn-r1-alt-w64"
 
@@ -114,16 +121,20 @@ class GanzooCandidate:
 
         import ganzoo
 
+        from ganzoo import distribution
+
         kwargs = dict(CANDIDATES[name])
         self.batch_size = kwargs.pop("batch_size", 64)
         techniques = list(kwargs.pop("techniques", []))
+        precision = kwargs.pop("precision", "float32")
 
         def make(ema_half_life, total_steps):
             keras.utils.set_random_seed(seed)
-            gan = ganzoo.create("dcgan", dataset="mnist", seed=seed, total_steps=total_steps,
-                                techniques=techniques + [{"name": "ema",
-                                                          "half_life": ema_half_life}],
-                                **kwargs)
+            with distribution.precision(precision):  # the GAN computes in it after the block
+                gan = ganzoo.create("dcgan", dataset="mnist", seed=seed, total_steps=total_steps,
+                                    techniques=techniques + [{"name": "ema",
+                                                              "half_life": ema_half_life}],
+                                    **kwargs)
             return gan, tf.function(gan.train_step)
 
         if budget_steps is None:
@@ -168,9 +179,11 @@ class GanzooCandidate:
         return {k: float(v) for k, v in logs.items()}
 
     def samplers(self):
+        from ganzoo.distribution import to_float32  # (mixed precision: bfloat16 images)
+
         g = self.gan
-        return {self.name: lambda z: g.generator(z, training=False),
-                self.name + "+ema": lambda z: g.sampler(z, training=False)}
+        return {self.name: lambda z: to_float32(g.generator(z, training=False)),
+                self.name + "+ema": lambda z: to_float32(g.sampler(z, training=False))}
 
 
 class PeerCandidate:
