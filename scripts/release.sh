@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mkdir -p logs
 for name in "$@"; do
     case "$name" in
-        *-mnist) data="--data-dir ../shared/data/mnist" ;;
+        *-mnist|*-stacked_mnist) data="--data-dir ../shared/data/mnist" ;;
         *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
         *) data="" ;;
     esac
