@@ -409,11 +409,83 @@ plt.gca().set_aspect("equal"); plt.xlim(-1.6, 1.6); plt.ylim(-1.6, 1.6)
 plt.title(f"r1 + instance_noise: {m['modes']}/8 modes", fontsize=9);'''),
 ]
 
+CONDITIONAL = [
+    ("md", """\
+# Conditional GANs: ask for a digit
+
+`cgan-mnist` is the zoo's MNIST baseline (`dcgan-mnist`'s network and recipe) with the class label
+given to both players (Mirza & Osindero 2014): G gets the label beside its latent, D sees it beside
+the image. So you choose what it draws: `sample(n, seed, labels=...)`."""),
+    ("code", SETUP),
+    ("code", show_grid_helper()),
+    ("code", '''\
+gan = ganzoo.load("cgan-mnist")
+print("conditional:", gan.conditional, "| classes:", gan.num_classes)
+metrics = ganzoo.model_info("cgan-mnist")["metrics"]
+print({k: round(v, 4) for k, v in metrics.items()
+       if k in ("class_accuracy", "class_accuracy_min", "confident", "fid")})'''),
+    ("md", """\
+## One row per class
+
+Ten samples of every digit: row *c* was generated with label *c*."""),
+    ("code", '''\
+rows = np.repeat(np.arange(10), 10)
+show(gan.sample(100, seed=0, labels=rows), "cgan-mnist: row c = label c", nrow=10, size=6);'''),
+    ("md", """\
+## Style fixed, class varied
+
+`generate(z, labels)` takes the latents too: the same 8 latents in every row, so a column keeps
+one latent (the "style": slant, stroke width) while the label changes the digit."""),
+    ("code", '''\
+z = np.tile(gan.latents(8, seed=1), (10, 1))  # rows of the same 8 latents
+show(gan.generate(z, labels=np.repeat(np.arange(10), 8)), "same latent per column", nrow=8,
+     size=5);'''),
+    ("md", """\
+## Does it follow the label?
+
+`ganzoo.evaluate` generates the classes in equal numbers and lets `classifier-mnist` read them:
+`class_accuracy` is the share read as the class asked for, `class_accuracy_min` the worst
+class's, beside the unconditional metrics (confident share, FID in the classifier's features)."""),
+    ("code", '''\
+N = 2_000 if SMALL else 10_000
+results = ganzoo.evaluate(gan, data_dir=DATA / "mnist", num_samples=N, progress=False)
+m = results["metrics"]
+print(f"{N} samples: class accuracy {m['class_accuracy']:.4f} (worst class "
+      f"{m['class_accuracy_min']:.4f}), confident {m['confident']:.4f}, FID {m['fid']:.3f}")
+per_class = results["details"]["class_accuracy_per_class"]
+plt.figure(figsize=(5, 2))
+plt.bar(range(10), per_class)
+plt.ylim(min(per_class) - 0.05, 1.0); plt.xticks(range(10))
+plt.xlabel("requested class"); plt.ylabel("read as it");'''),
+    ("md", """\
+## Train one
+
+`ganzoo.create("cgan-mnist")` builds the entry's recipe untrained (or compose your own:
+`ganzoo.create("dcgan", dataset="mnist", techniques=["cgan"])`). A conditional GAN trains on
+`(images, labels)` batches: `ganzoo.data.load(name, labels=True)` (or `fit(x, y)`). Without
+labels, `fit` says so before it starts."""),
+    ("code", '''\
+fresh = ganzoo.create("cgan-mnist", seed=0)
+try:
+    fresh.fit(ganzoo.data.load("mnist", data_dir=DATA / "mnist", batch_size=64).take(1),
+              verbose=0)
+except ValueError as e:
+    print("ValueError:", e)'''),
+    ("code", '''\
+STEPS = 150 if SMALL else 2_000
+pairs = ganzoo.data.load("mnist", data_dir=DATA / "mnist", batch_size=64, labels=True)
+history = fresh.fit(pairs.take(STEPS), epochs=1, verbose=0)
+print({k: round(float(v[-1]), 3) for k, v in history.history.items()})
+show(fresh.sample(50, seed=0, labels=np.repeat(np.arange(10), 5)),
+     f"cgan from scratch, {STEPS} steps: row c = label c", nrow=5, size=3);'''),
+]
+
 BOOKS = {
     "quickstart": QUICKSTART,
     "fine_tune": FINE_TUNE,
     "mode_collapse": MODE_COLLAPSE,
     "techniques_tour": TECHNIQUES_TOUR,
+    "conditional": CONDITIONAL,
 }
 
 

@@ -14,7 +14,7 @@ from conftest import REPO
 pytestmark = pytest.mark.backend_independent
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-EXPECTED = {"quickstart", "fine_tune", "mode_collapse", "techniques_tour"}
+EXPECTED = {"quickstart", "fine_tune", "mode_collapse", "techniques_tour", "conditional"}
 BUDGET_SECONDS = 180  # per notebook, small budget, 2 cores
 
 def _nbformat():
