@@ -104,8 +104,8 @@ def test_entry_end_to_end(name, tmp_path, mnist_dir):
     if FINE_TUNED[_training_step(entry)] == name:
         g0 = [keras.ops.convert_to_numpy(v).copy() for v in gan.generator.trainable_variables]
         d0 = [keras.ops.convert_to_numpy(v).copy() for v in gan.discriminator.trainable_variables]
-        data = ganzoo.data.load(entry.dataset, batch_size=8 * gan.n_critic,
-                                data_dir=mnist_dir).take(2)
+        data = ganzoo.data.load(entry.dataset, batch_size=8 * gan.n_critic, data_dir=mnist_dir,
+                                labels=gan.needs_labels).take(2)  # (images, labels): cgan
         hist = gan.fit(data, epochs=1, verbose=0)  # no compile call: a loaded entry is ready
         assert all(np.isfinite(v[-1]) for v in hist.history.values())
         assert any(not np.array_equal(a0, keras.ops.convert_to_numpy(b))
