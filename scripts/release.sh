@@ -7,13 +7,10 @@
 set -eu
 shopt -s nullglob
 cd "$(dirname "$0")/.."
+source scripts/data_args.sh
 mkdir -p logs
 for name in "$@"; do
-    case "$name" in
-        *-mnist|*-stacked_mnist) data="--data-dir ../shared/data/mnist" ;;
-        *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
-        *) data="" ;;
-    esac
+    data=$(data_args "$name")
     # a retrained entry's new manifest must be pinned before `ganzoo eval NAME` loads it
     python scripts/pin_checkpoints.py "$name" > /dev/null 2>&1 \
         || { echo "pin $name failed: python scripts/pin_checkpoints.py $name"; exit 1; }

@@ -8,6 +8,7 @@
 # Runs from a snapshot of ganzoo/ so that editing the source tree cannot break a running job.
 set -u
 cd "$(dirname "$0")/.."
+source scripts/data_args.sh
 snap=$(mktemp -d /tmp/ganzoo-snap.XXXX)
 cp -r ganzoo "$snap/"
 mkdir -p logs
@@ -20,11 +21,7 @@ for job in "$@"; do
     if [ -f "$out/checksums.sha256" ] && [ ! -d "$out/train_state" -o -f "logs/$tag.done" ]; then
         echo "skip $tag (checkpoint exists)"; continue
     fi
-    case "$name" in
-        *-mnist|*-stacked_mnist) data="--data-dir ../shared/data/mnist" ;;
-        *-fashion_mnist) data="--data-dir ../shared/data/fashion_mnist" ;;
-        *) data="" ;;
-    esac
+    data=$(data_args "$name")
     # one training at a time
     while pgrep -f "ganzoo train|ganzoo.classifiers" > /dev/null; do sleep 10; done
     echo "$(date -u +%T) train $tag"
