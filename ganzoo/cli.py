@@ -27,9 +27,9 @@ def _cmd_list(args):
     from ganzoo import list_models, model_info
     from ganzoo.evaluation import CONTEXT_KEYS
 
-    rows = [model_info(n) for n in list_models(args.pattern)]
+    rows = [model_info(n) for n in list_models(args.pattern, pretrained=args.pretrained)]
     if not rows:
-        print(f"No entries match {args.pattern!r}")
+        print(f"No {'pretrained ' if args.pretrained else ''}entries match {args.pattern!r}")
         return 1
     for r in rows:
         metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
@@ -350,6 +350,8 @@ def build_parser():
 
     s = sub.add_parser("list", help="list the zoo entries")
     s.add_argument("pattern", nargs="?", default=None, help="fnmatch pattern, e.g. '*mnist*'")
+    s.add_argument("--pretrained", action="store_true",
+                   help="only the entries with a released checkpoint")
     s.set_defaults(func=_cmd_list)
 
     s = sub.add_parser("info", help="describe one entry (or checkpoint directory) as JSON")

@@ -210,7 +210,7 @@ same MLPs for the same budget; only the technique differs."""),
 from ganzoo import data, evaluation
 
 TOYS = ("ring8", "grid25")
-entries = {toy: ganzoo.list_models(f"*-{toy}") for toy in TOYS}
+entries = {toy: ganzoo.list_models(f"*-{toy}", pretrained=True) for toy in TOYS}
 for toy in TOYS:  # the plain GAN first
     entries[toy].sort(key=lambda n: (not n.startswith("gan-"), n))
 print(entries)'''),
@@ -305,9 +305,9 @@ from ganzoo.zoo.registry import technique_name
 
 CKPT = ganzoo.checkpoints_root()
 by_technique = {}  # technique -> the single-technique entries that show it
-for name, entry in ENTRIES.items():
-    if len(entry.techniques) == 1:
-        by_technique.setdefault(technique_name(entry.techniques[0]), []).append(name)
+for name in ganzoo.list_models(pretrained=True):  # the entries with a trained checkpoint
+    if len(ENTRIES[name].techniques) == 1:
+        by_technique.setdefault(technique_name(ENTRIES[name].techniques[0]), []).append(name)
 BASELINE = {"mnist": "dcgan-mnist", "ring8": "gan-ring8", "grid25": "gan-grid25"}
 
 
@@ -331,7 +331,8 @@ print(techniques.list_techniques())'''),
 for key in techniques.list_techniques():
     doc = inspect.getdoc(techniques.TECHNIQUES[key]) or ""
     display(Markdown(f"### `{key}`\\n\\n" + doc.split("\\n\\n")[0]))
-    shown = sorted(by_technique.get(key, []), key=lambda n: list(BASELINE).index(ENTRIES[n].dataset))
+    shown = sorted((n for n in by_technique.get(key, []) if ENTRIES[n].dataset in BASELINE),
+                   key=lambda n: list(BASELINE).index(ENTRIES[n].dataset))
     if not shown:
         print("(no single-technique checkpoint yet)")
         continue

@@ -33,6 +33,10 @@ def test_list_models_and_pattern():
     assert "dcgan-mnist" in ganzoo.list_models()
     assert ganzoo.list_models("*mnist*") == [n for n in NAMES if "mnist" in n]
     assert ganzoo.list_models("nothing-like-this*") == []
+    trained = ganzoo.list_models(pretrained=True)
+    assert "dcgan-mnist" in trained and set(trained) < set(ganzoo.list_models())
+    for name in trained:  # a released entry has its checkpoint here
+        assert (ganzoo.checkpoints_root() / name / "checksums.sha256").is_file(), name
 
 
 @pytest.mark.backend_independent

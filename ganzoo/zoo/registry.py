@@ -343,9 +343,18 @@ def get_entry(name):
         raise unknown_name_error(name) from None
 
 
-def list_models(pattern=None):
-    """Registered entry names matching the ``fnmatch`` ``pattern`` (all when None), sorted."""
+def list_models(pattern=None, pretrained=False):
+    """Registered entry names matching the ``fnmatch`` ``pattern`` (all when None), sorted.
+
+    ``pretrained=True`` keeps only the entries with a released checkpoint (pinned in
+    ``ganzoo/zoo/pins.json``, so ``ganzoo.load(name)`` finds trained weights); the others are
+    registered recipes still waiting for their training run.
+    """
     names = sorted(ENTRIES)
+    if pretrained:
+        from ganzoo.zoo import pins
+
+        names = [n for n in names if n in pins.released()]
     if pattern is not None:
         names = [n for n in names if fnmatch.fnmatch(n, pattern)]
     return names
