@@ -5,6 +5,10 @@ A benchmark, not a test: run it on an otherwise idle machine and compare figures
 
     python benchmarks/technique_cost.py --data-dir ../shared/data/mnist                # *-mnist
     python benchmarks/technique_cost.py --entries dcgan-mnist,wgan-gp-mnist,mbd-mnist
+    python benchmarks/technique_cost.py --entries gan-ring8,unrolled-ring8 --jit auto,1   # XLA?
+
+``--jit``: Keras's ``jit_compile`` settings to measure each entry with (``auto`` is the default,
+off on CPU; ``1`` compiles the train step with XLA), interleaved like the entries.
 """
 
 import argparse
@@ -18,7 +22,9 @@ def main(argv=None):
     p.add_argument("--entries", default="*-mnist", help="comma list of names or one fnmatch pattern")
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--jit", default="auto", help="comma list of jit_compile settings: auto, 0, 1")
     args = p.parse_args(argv)
+    jits = [{"auto": "auto", "0": False, "1": True}[j] for j in args.jit.split(",")]
 
     import keras
 
@@ -30,11 +36,16 @@ def main(argv=None):
     runs = {}
     for name in names:
         entry = get_entry(name)
-        gan = ganzoo.create(name)
-        batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
-        ds = ganzoo.data.load(entry.dataset, data_dir=args.data_dir, batch_size=batch).repeat()
-        gan.fit(ds, steps_per_epoch=3, epochs=1, verbose=0)  # trace and warm up
-        runs[name] = (gan, ds, batch, [])
+        for jit in jits:
+            gan = ganzoo.create(name)
+            if jit != "auto":  # compile() resolved "auto" already (off on CPU)
+                gan.jit_compile = jit  # read when fit first builds the train function
+            batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
+            data_dir = args.data_dir if entry.dataset not in ganzoo.data.TOYS else None
+            ds = ganzoo.data.load(entry.dataset, data_dir=data_dir, batch_size=batch).repeat()
+            gan.fit(ds, steps_per_epoch=3, epochs=1, verbose=0)  # trace and warm up
+            label = name if len(jits) == 1 else f"{name} [jit {jit}]"
+            runs[label] = (gan, ds, batch, [])
     for _ in range(args.repeats):
         for name, (gan, ds, batch, figures) in runs.items():
             t = time.perf_counter()
@@ -43,7 +54,7 @@ def main(argv=None):
     print(f"Keras {keras.__version__} / {keras.config.backend()}, {platform.machine()}; "
           f"{args.steps} steps per measurement")
     for name, (_, _, batch, figures) in runs.items():
-        print(f"{name:<24} batch {batch:>4}  " + "  ".join(f"{f:7.0f}" for f in figures)
+        print(f"{name:<34} batch {batch:>4}  " + "  ".join(f"{f:7.0f}" for f in figures)
               + "  real images/s")
 
 
