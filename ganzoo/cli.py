@@ -333,7 +333,7 @@ def _cmd_table(args):
 def _cmd_seeds(args):
     from ganzoo.seeds import main_aggregate
 
-    print(main_aggregate(args.name, args.seed_dirs))
+    print(main_aggregate(args.name, args.seed_dirs, keep=not args.fresh))
     return 0
 
 
@@ -450,6 +450,9 @@ def build_parser():
     s.add_argument("seed_dirs", nargs="+", metavar="DIR",
                    help="the other seeds' checkpoint folders (ganzoo train NAME --seed K --out "
                         "DIR), each evaluated with `ganzoo eval DIR`")
+    s.add_argument("--fresh", action="store_true",
+                   help="drop the seeds an earlier `ganzoo seeds` recorded (kept by default when "
+                        "their folders are gone)")
     s.set_defaults(func=_cmd_seeds)
 
     s = sub.add_parser("push", help="upload a checkpoint directory to the Hugging Face Hub")

@@ -28,6 +28,13 @@ folder's, after checking that
 * the shipped checkpoint's own seed (``metadata.json`` hyper-parameter ``seed``; 0 when absent, as
   in checkpoints written before it was recorded) is 0.
 
+Seeds add up over time: when the shipped checkpoint already has a current ``seeds.json`` (same
+weights, same seed-0 metrics and protocol: :func:`read_seeds`), the seeds it records that are not
+given as folders now are kept as recorded (``"kept": true`` in ``per_seed``) -- they were checked
+against this checkpoint when they were aggregated, and their folders need not survive (train seeds
+1-2 today and 3-4 another day). A seed given as a folder replaces its record; a stale
+``seeds.json`` keeps nothing (``keep=False`` keeps nothing either).
+
 It then writes ``seeds.json`` into the shipped checkpoint (an optional file of the layout, covered
 by the manifest, so the pin changes) and a summary into ``metadata.json["seeds"]`` for the model
 card. ``seeds.json``::
@@ -325,9 +332,11 @@ def _dump(obj):
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n"
 
 
-def build_record(checkpoint_dir, seed_dirs):
+def build_record(checkpoint_dir, seed_dirs, keep=True):
     """Check everything (see the module docstring) and return the ``seeds.json`` record; nothing
-    is written. :class:`SeedStudyError` (a ``ValueError``) says what does not fit."""
+    is written. With ``keep``, the seeds of a current ``seeds.json`` that are not among
+    ``seed_dirs`` stay in the record. :class:`SeedStudyError` (a ``ValueError``) says what does not
+    fit."""
     checkpoint_dir = Path(checkpoint_dir)
     seed_dirs = [Path(d) for d in seed_dirs]
     if not seed_dirs:
@@ -359,8 +368,19 @@ def build_record(checkpoint_dir, seed_dirs):
                                  "(a copy, not another seed)")
         runs[run.seed] = run
         weights[run.weights_sha256] = d
-    order = sorted(runs)
-    per_seed = {str(s): runs[s].summary() for s in order}
+    per_seed = {s: runs[s].summary() for s in runs}
+    previous = read_seeds(checkpoint_dir) if keep else None
+    for key, kept in ((previous or {}).get("per_seed") or {}).items():
+        if int(key) in runs:  # seed 0, or a seed trained again: its folder's record wins
+            continue
+        if kept["weights_sha256"] in weights:
+            raise SeedStudyError(
+                f"{weights[kept['weights_sha256']]} holds the same weights as seed {key} of "
+                f"{checkpoint_dir / SEEDS_FILE} (a copy, not another seed)")
+        per_seed[int(key)] = dict(kept, kept=True)
+        weights[kept["weights_sha256"]] = f"seed {key} of {SEEDS_FILE}"
+    order = sorted(per_seed)
+    per_seed = {str(s): per_seed[s] for s in order}
     return {
         "format": FORMAT,
         "name": shipped.config.get("name"),
@@ -376,13 +396,13 @@ def build_record(checkpoint_dir, seed_dirs):
     }
 
 
-def aggregate_seeds(checkpoint_dir, seed_dirs):
+def aggregate_seeds(checkpoint_dir, seed_dirs, keep=True):
     """Aggregate the shipped checkpoint (seed 0) and ``seed_dirs`` (other seeds of the same recipe,
     each evaluated with ``ganzoo eval``): write ``seeds.json`` into ``checkpoint_dir``, the summary
     into its ``metadata.json`` and model card, and rewrite its manifest. Returns the ``seeds.json``
     record; its ``"manifest_sha256"`` key (not stored in the file) is the new sha256 of
     ``checksums.sha256`` -- the value a registry entry must now pin."""
-    record = build_record(checkpoint_dir, seed_dirs)
+    record = build_record(checkpoint_dir, seed_dirs, keep=keep)
     sha = checkpoint.update_card(checkpoint_dir, seeds=card_summary(record),
                                  files={SEEDS_FILE: _dump(record)})
     return dict(record, manifest_sha256=sha)
@@ -481,13 +501,17 @@ def resolve_checkpoint(name_or_dir):
     return found.directory, found.name is not None
 
 
-def main_aggregate(name_or_dir, seed_dirs):
-    """What ``ganzoo seeds NAME DIR [DIR ...]`` runs; returns the text to print."""
+def main_aggregate(name_or_dir, seed_dirs, keep=True):
+    """What ``ganzoo seeds NAME DIR [DIR ...] [--fresh]`` runs; returns the text to print."""
     path, is_entry = resolve_checkpoint(name_or_dir)
-    record = aggregate_seeds(path, seed_dirs)
+    record = aggregate_seeds(path, seed_dirs, keep=keep)
     sha = record["manifest_sha256"]
-    lines = [format_summary(record), "", f"Wrote {path / SEEDS_FILE} and updated "
-             f"{path / checkpoint.CARD}."]
+    kept = [k for k, v in record["per_seed"].items() if v.get("kept")]
+    lines = [format_summary(record), ""]
+    if kept:
+        lines += [f"Seeds {', '.join(kept)} kept from the previous {SEEDS_FILE} (their folders "
+                  "were not given; --fresh drops them).", ""]
+    lines += [f"Wrote {path / SEEDS_FILE} and updated {path / checkpoint.CARD}."]
     if is_entry:
         lines += ["", f"The manifest changed. Update the pin of {name_or_dir} to {sha}",
                   f"  (python scripts/pin_checkpoints.py {name_or_dir}), then run `ganzoo table`."]

@@ -140,6 +140,33 @@ def test_seeds_json_from_hand_made_metrics(study):
     ganzoo.load(study[0])  # still a loadable checkpoint
 
 
+def test_seeds_add_up_across_runs_whose_folders_are_gone(study, tmp_path):
+    """Seed 1 aggregated one day, its folder deleted (a new checkout), seed 2 the next day: the
+    study has seeds 0, 1, 2 with the same statistics as when all three folders were given."""
+    first = seeds.aggregate_seeds(study[0], [study[1]])
+    assert first["seeds"] == [0, 1] and first["aggregate"]["fid"]["mean"] == pytest.approx(1.5)
+    copy_of_1 = tmp_path / "copy-of-seed-1"
+    shutil.copytree(study[1], copy_of_1)
+    shutil.rmtree(study[1])
+    second = seeds.aggregate_seeds(study[0], [study[2]])
+    assert second["seeds"] == [0, 1, 2]
+    assert second["per_seed"]["1"] == dict(first["per_seed"]["1"], kept=True)
+    assert "kept" not in second["per_seed"]["2"] and "kept" not in second["per_seed"]["0"]
+    fid = second["aggregate"]["fid"]
+    assert fid["n"] == 3 and fid["mean"] == pytest.approx(FID_MEAN)
+    assert fid["std"] == pytest.approx(FID_STD)
+    assert seeds.seeds_status(study[0])[0] == "current"
+    # a seed given again replaces its kept record
+    again = seeds.aggregate_seeds(study[0], [copy_of_1])
+    assert again["seeds"] == [0, 1, 2] and "kept" not in again["per_seed"]["1"]
+    assert again["per_seed"]["2"]["kept"] is True
+    # keep=False (ganzoo seeds --fresh) keeps nothing
+    fresh = seeds.aggregate_seeds(study[0], [study[2]], keep=False)
+    assert fresh["seeds"] == [0, 2]
+    text = seeds.main_aggregate(str(study[0]), [copy_of_1])
+    assert "Seeds 2 kept from the previous seeds.json" in text
+
+
 def test_main_aggregate_text(study, monkeypatch, tmp_path):
     from ganzoo.zoo import ENTRIES
 
