@@ -41,8 +41,9 @@ def model_info(name):
     """A dict describing an entry (or a checkpoint directory): name, description, dataset,
     hyper-parameters, checkpoint, training budget and metrics."""
     from ganzoo import checkpoint, loading
-    from ganzoo.zoo import ENTRIES
+    from ganzoo.zoo import ENTRIES, canonical_name
 
+    name = canonical_name(name)
     entry = ENTRIES.get(name) if isinstance(name, str) else None
     try:
         found = loading.resolve(name, local_only=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ganzoo import checkpoint, hub
 from ganzoo.checkpoint import checkpoints_root  # noqa: F401  (re-exported: ganzoo.checkpoints_root)
-from ganzoo.zoo import ENTRIES, create
+from ganzoo.zoo import ALIASES, ENTRIES, canonical_name, create
 from ganzoo.zoo import pins
 
 HUB_PREFIX = "hf://"
@@ -47,7 +47,8 @@ def _known_names(kind):
     """Every name :func:`resolve` accepts for ``kind`` besides paths and Hub ids: the registry's
     entries, every released (pinned) checkpoint, and the kind's own names and aliases."""
     return (set(ENTRIES) | set(pins.released()) | set(getattr(kind, "names", ()))
-            | set(getattr(kind, "aliases", {})))
+            | set(getattr(kind, "aliases", {})) | (set(ALIASES) if kind is checkpoint.GAN_KIND
+                                                   else set()))
 
 
 def unknown_name_error(name, kind=None):
@@ -105,6 +106,8 @@ def resolve(name, kind=None, revision=None, cache_dir=None, sha256=None, local_o
         return Resolved(path, sha256, name)
     if isinstance(name, str):
         name = getattr(kind, "aliases", {}).get(name, name)
+        if kind is checkpoint.GAN_KIND:
+            name = canonical_name(name)  # a retired entry name (ganzoo.zoo.ALIASES)
         if name in ENTRIES or name in pins.released() or name in getattr(kind, "names", ()):
             return _released(name, kind, revision, cache_dir, sha256, local_only)
     if _looks_like_path(name) or Path(name).is_dir():
@@ -173,6 +176,7 @@ def load(name, pretrained=True, revision=None, cache_dir=None, sha256=None):
     is executed. A domain classifier's checkpoint is refused, naming
     :func:`ganzoo.classifiers.load_classifier`.
     """
+    name = canonical_name(name)
     if not pretrained and isinstance(name, str) and name in ENTRIES:
         _pin(name, checkpoint.GAN_KIND, _check_sha256(sha256))
         return create(name)

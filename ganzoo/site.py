@@ -189,9 +189,10 @@ def _metrics_table(dataset, entries, floors, page):
     return lines
 
 
-def gallery(rows, floors=None, registered=None):
+def gallery(rows, floors=None, registered=None, aliases=None):
     """The gallery page (Markdown). ``rows``: :func:`ganzoo.zootable.collect`'s; ``registered``:
-    entry names -- those without a checkpoint are listed at the end."""
+    entry names -- those without a checkpoint are listed at the end; ``aliases``: retired name ->
+    (entry, why), :data:`ganzoo.zoo.ALIASES`."""
     from ganzoo import zootable
 
     floors = floors or {}
@@ -231,6 +232,10 @@ def gallery(rows, floors=None, registered=None):
     if missing:
         lines += ["## Registered, no checkpoint yet", "",
                   ", ".join(f"`{n}`" for n in missing), ""]
+    if aliases:
+        lines += ["## Retired names", "", "These names still load, as the entry they now name:", ""]
+        lines += [f"- `{old}` → `{new}`: {why}." for old, (new, why) in sorted(aliases.items())]
+        lines += [""]
     lines += ["## How to read the metrics", "", zootable.METRICS_NOTE, ""]
     return "\n".join(lines)
 
@@ -432,7 +437,9 @@ def pages(checkpoints_root, floors=None, readme=None):
     if floors is not None and not isinstance(floors, dict):
         floors = json.loads(Path(floors).read_text()) if Path(floors).exists() else {}
     rows = _rows(root)
-    out = {GALLERY: gallery(rows, floors, registered=list(_registered()))}
+    from ganzoo.zoo import ALIASES
+
+    out = {GALLERY: gallery(rows, floors, registered=list(_registered()), aliases=ALIASES)}
     for r in rows:
         directory = root / r["dir"]
         out[card_uri(r["dir"])] = card_page(directory, r["name"])

@@ -40,6 +40,23 @@ def test_list_models_and_pattern():
 
 
 @pytest.mark.backend_independent
+def test_a_retired_name_loads_the_entry_it_now_names():
+    """r1-mnist retired when R1 became part of the MNIST baseline: it loads dcgan-mnist."""
+    from ganzoo.zoo import ALIASES, registry
+
+    assert ALIASES["r1-mnist"][0] == "dcgan-mnist"
+    assert "r1-mnist" not in ganzoo.list_models() and "r1-mnist" not in ENTRIES
+    assert any(registry.technique_name(t) == "r1" for t in ENTRIES["dcgan-mnist"].techniques)
+    np.testing.assert_array_equal(ganzoo.load("r1-mnist").sample(4, seed=3),
+                                  ganzoo.load("dcgan-mnist").sample(4, seed=3))
+    assert ganzoo.model_info("r1-mnist")["name"] == "dcgan-mnist"
+    assert registry.get_entry("r1-mnist") is ENTRIES["dcgan-mnist"]
+    with pytest.raises(ValueError, match="already"):
+        registry.register_alias("r1-mnist", "dcgan-mnist", "twice")
+    with pytest.raises(ValueError, match="not a registered entry"):
+        registry.register_alias("old-name", "no-such-entry", "why")
+
+
 def test_model_info_has_description_dataset_and_metrics():
     info = ganzoo.model_info("dcgan-mnist")
     assert info["dataset"] == "mnist" and info["description"]

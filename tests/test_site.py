@@ -34,6 +34,7 @@ def test_gallery_lists_every_registered_entry_with_a_checkpoint(generated):
 
     gallery = generated[site.GALLERY]
     assert site.missing_from_gallery(gallery, CHECKPOINTS) == []
+    assert "## Retired names" in gallery and "- `r1-mnist` → `dcgan-mnist`: R1" in gallery
     for name in _shipped():
         assert generated[site.grid_uri(name)] == CHECKPOINTS / name / "samples.png"
         card = generated[site.card_uri(name)]

@@ -1,8 +1,10 @@
 """The registry of zoo entries: entries are data (:class:`Entry`), not subclasses."""
 
 from ganzoo.zoo.registry import (  # noqa: F401
+    ALIASES,
     ENTRIES,
     Entry,
+    canonical_name,
     create,
     get_entry,
     list_models,

@@ -22,6 +22,9 @@ from ganzoo.models import options as model_options
 from ganzoo.models.mlp import NORMAL_002
 
 ENTRIES = {}
+#: retired entry name -> (the entry it now names, why); ``load`` / ``create`` / ``model_info`` /
+#: ``get_entry`` follow it, ``list_models`` does not list it
+ALIASES = {}
 
 # The toy entries' training budget in epochs of the 100,000-point train split (1,000 steps of
 # batch 100 per epoch). PacGAN's protocol runs 400 epochs; this budget is set from a pilot.
@@ -326,6 +329,21 @@ def register(entry):
     return entry
 
 
+def register_alias(old, new, why):
+    """Make the retired entry name ``old`` name the entry ``new`` (``why``: one sentence for the
+    docs and the gallery), so that code written against ``old`` keeps loading a model."""
+    if old in ENTRIES or old in ALIASES:
+        raise ValueError(f"{old!r} is already a registered entry or alias")
+    if new not in ENTRIES:
+        raise ValueError(f"alias {old!r} -> {new!r}: {new!r} is not a registered entry")
+    ALIASES[old] = (new, why)
+
+
+def canonical_name(name):
+    """The entry a retired name now names (:data:`ALIASES`); any other value unchanged."""
+    return ALIASES[name][0] if isinstance(name, str) and name in ALIASES else name
+
+
 def unknown_name_error(name, kind="model"):
     close = difflib.get_close_matches(str(name), list(ENTRIES) + list(FAMILIES), n=3, cutoff=0.4)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
@@ -338,7 +356,7 @@ def unknown_name_error(name, kind="model"):
 
 def get_entry(name):
     try:
-        return ENTRIES[name]
+        return ENTRIES[canonical_name(name)]
     except KeyError:
         raise unknown_name_error(name) from None
 
@@ -378,6 +396,7 @@ def create(name, seed=None, *, dataset=None, techniques=None, generator=None, di
         total_steps = validation.positive_int(total_steps, "total_steps")
     if seed is not None:
         seed = validation.nonnegative_int(seed, "seed")
+    name = canonical_name(name)
     if name in ENTRIES:
         given = {"dataset": dataset, "techniques": techniques, "generator": generator,
                  "discriminator": discriminator, "loss": loss, "update": update, **hparams}
