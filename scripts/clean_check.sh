@@ -4,18 +4,20 @@
 # oneDNN kernels are turned off (TF_ENABLE_ONEDNN_OPTS=0) because CI's machine has no AVX-512
 # VNNI/BF16, where TensorFlow leaves them off: float32 round-offs and start-up notices differ.
 #   scripts/clean_check.sh [tf|jax|torch|docs|notebooks ...]   (default: all of them, in CI's order)
-# Prints each step's wall time; logs go to $CLEAN_CHECK_DIR (default /tmp/ganzoo-clean-check).
+# Prints each step's wall time. The export goes beside this repository (../ganzoo-clean-check, so
+# that ../shared/data resolves from it as from the repo), its logs to /tmp/ganzoo-clean-check.
 set -u
 cd "$(dirname "$0")/.."
-dir=${CLEAN_CHECK_DIR:-/tmp/ganzoo-clean-check}
-rm -rf "$dir" && mkdir -p "$dir/main"
-git archive HEAD | tar -x -C "$dir/main"
-export PYTHONPATH="$dir/main" TF_CPP_MIN_LOG_LEVEL=2 NO_MKDOCS_2_WARNING=1 TF_ENABLE_ONEDNN_OPTS=0
+tree="$(cd .. && pwd)/ganzoo-clean-check"
+dir=/tmp/ganzoo-clean-check
+rm -rf "$tree" "$dir" && mkdir -p "$tree" "$dir"
+git archive HEAD | tar -x -C "$tree"
+export PYTHONPATH="$tree" TF_CPP_MIN_LOG_LEVEL=2 NO_MKDOCS_2_WARNING=1 TF_ENABLE_ONEDNN_OPTS=0
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 steps=("$@")
 [ ${#steps[@]} = 0 ] && steps=(docs notebooks tf jax torch)
 status=0
-cd "$dir/main"
+cd "$tree"
 for step in "${steps[@]}"; do
     start=$(date +%s)
     case "$step" in
