@@ -5,10 +5,11 @@ A benchmark, not a test: run it on an otherwise idle machine and compare figures
 
     python benchmarks/technique_cost.py --data-dir ../shared/data/mnist                # *-mnist
     python benchmarks/technique_cost.py --entries dcgan-mnist,wgan-gp-mnist,mbd-mnist
-    python benchmarks/technique_cost.py --entries gan-ring8,unrolled-ring8 --jit auto,1   # XLA?
+    python benchmarks/technique_cost.py --entries gan-ring8,unrolled-ring8 --jit 0,1   # XLA?
 
-``--jit``: Keras's ``jit_compile`` settings to measure each entry with (``auto`` is the default,
-off on CPU; ``1`` compiles the train step with XLA), interleaved like the entries.
+``--jit``: the ``jit_compile`` settings to measure each entry with, interleaved like the entries:
+``entry`` (the default) as the entry's recipe sets it (hyper-parameter ``jit_compile``: the toys
+compile with XLA under TensorFlow, the image entries do not), ``0`` without XLA, ``1`` with it.
 """
 
 import argparse
@@ -22,9 +23,9 @@ def main(argv=None):
     p.add_argument("--entries", default="*-mnist", help="comma list of names or one fnmatch pattern")
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--jit", default="auto", help="comma list of jit_compile settings: auto, 0, 1")
+    p.add_argument("--jit", default="entry", help="comma list of jit_compile settings: entry, 0, 1")
     args = p.parse_args(argv)
-    jits = [{"auto": "auto", "0": False, "1": True}[j] for j in args.jit.split(",")]
+    jits = [{"entry": "entry", "0": False, "1": True}[j] for j in args.jit.split(",")]
 
     import keras
 
@@ -38,7 +39,7 @@ def main(argv=None):
         entry = get_entry(name)
         for jit in jits:
             gan = ganzoo.create(name)
-            if jit != "auto":  # compile() resolved "auto" already (off on CPU)
+            if jit != "entry":  # compile() resolved the entry's setting already
                 gan.jit_compile = jit  # read when fit first builds the train function
             batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
             data_dir = args.data_dir if entry.dataset not in ganzoo.data.TOYS else None

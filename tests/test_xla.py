@@ -56,3 +56,24 @@ def test_fit_step_compiles_under_xla_and_matches_the_graph_step(update):
     hlo = tf.function(gan.train_step, jit_compile=True).experimental_get_compiler_ir(
         tf.constant(x[:8]))(stage="hlo")
     assert "convolution(" in hlo
+
+
+def test_an_entry_chooses_xla_through_its_recipe():
+    """The toys' recipe compiles their step with XLA (hyper-parameter ``jit_compile``); the image
+    entries keep keras's "auto" (off on a CPU); a bad value is refused with the choices; the
+    compiled toy step trains (keras builds its train function with the model's jit_compile)."""
+    import ganzoo
+    from ganzoo.zoo import get_entry
+
+    assert get_entry("gan-ring8").hparams["jit_compile"] is True
+    assert "jit_compile" not in get_entry("dcgan-mnist").hparams
+    toy = ganzoo.create("gan-ring8")
+    assert toy.jit_compile is True
+    assert ganzoo.create("dcgan-mnist").jit_compile is False  # "auto" resolved on a CPU
+    assert ganzoo.create("mlp", dataset="ring8", jit_compile=False).jit_compile is False
+    with pytest.raises(ValueError, match="jit_compile must be one of 'auto', True, False"):
+        ganzoo.create("mlp", dataset="ring8", jit_compile="yes")
+    x = np.random.default_rng(0).normal(size=(200, 2)).astype("float32")
+    toy.fit(x, batch_size=100, epochs=1, verbose=0)
+    assert int(toy.g_optimizer.iterations) == 2
+    assert all(np.isfinite(ops.convert_to_numpy(w)).all() for w in toy.weights)

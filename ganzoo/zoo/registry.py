@@ -27,8 +27,11 @@ ENTRIES = {}
 ALIASES = {}
 
 # The toy entries' training budget in epochs of the 100,000-point train split (1,000 steps of
-# batch 100 per epoch). PacGAN's protocol runs 400 epochs; this budget is set from a pilot.
-TOY_EPOCHS = 20
+# batch 100 per epoch). PacGAN's protocol runs 400 epochs, ~55 CPU-minutes a run here even with
+# XLA, and every toy entry wants 5 seeds: 40 epochs (~8 minutes) is where a pilot of the plain GAN
+# (2026-12-01) had the ring at 94-95 % high-quality samples. The recipe has no learning-rate
+# decay, so a run's history shows what any shorter budget would have given.
+TOY_EPOCHS = 40
 
 # Each family's reference recipe. ``image_shape`` comes from the dataset's spec; ``data`` is the
 # kind of dataset the family models (a ganzoo.data.DatasetSpec's kind: "images" or "points").
@@ -39,7 +42,14 @@ TOY_EPOCHS = 20
 # G 4 x 400 (Dense without bias -> batch norm -> ReLU) + linear output; D 3 x LinearMaxout(200
 # units, 5 pieces) + linear logit; every kernel N(0, 0.02), biases 0; Adam(1e-4, beta_1 0.8,
 # beta_2 0.999 -- Blocks' default); batch 100 (non-saturating loss and simultaneous updates are
-# the engine's defaults). See ganzoo.models.mlp for the batch-norm details.
+# the engine's defaults). See ganzoo.models.mlp for the batch-norm details. Its step is compiled
+# with XLA under TensorFlow (``jit_compile``): a step of these small matmuls (batch 100, 400 and
+# 1,000 units) is far from the CPU's peak, and XLA trained faster (benchmarks/technique_cost.py
+# --jit 0,1 --steps 300, idle 2-core machine, 2026-12-07, points/s of 3 interleaved repeats:
+# gan-ring8 6,324 / 5,939 / 5,882 -> 8,812 / 7,258 / 8,636, gan-grid25 6,418 / 5,454 / 6,702 ->
+# 8,366 / 7,150 / 7,308; medians 1.45x and 1.14x), where it slows the DCGAN's large convolutions
+# (benchmarks/results/pair_speed.md). XLA draws other random numbers than TensorFlow's kernels
+# for the same seed, so a run is reproducible with the setting it was trained with (the recipe's).
 RECIPES = {
     "dcgan": {
         "data": "images",
@@ -55,7 +65,7 @@ RECIPES = {
         "discriminator": {"units": 200, "depth": 3, "maxout_pieces": 5,
                           "kernel_initializer": NORMAL_002},
         "hparams": {"batch_size": 100, "epochs": TOY_EPOCHS, "learning_rate": 1e-4,
-                    "beta_1": 0.8, "beta_2": 0.999, "seed": 0},
+                    "beta_1": 0.8, "beta_2": 0.999, "seed": 0, "jit_compile": True},
     },
 }
 
@@ -156,6 +166,10 @@ HPARAMS = {
     "clip_norm": _clip_norm,
     "g_clip_norm": _clip_norm,
     "d_clip_norm": _clip_norm,
+    # compile the train step with XLA under TensorFlow (keras's jit_compile): True, False or
+    # "auto" (keras's default: off on a CPU-only machine). Other backends keep "auto" (JAX
+    # compiles every step anyway; torch's jit_compile is torch.compile). See _jit_compile.
+    "jit_compile": lambda value, name: validation.choice(value, name, ("auto", True, False)),
 }
 
 # The optimizers an entry may choose (hyper-parameter ``optimizer``) and the hyper-parameters that
@@ -462,8 +476,21 @@ def build(entry, seed=None, total_steps=None):
     if hp.get("lr_decay"):
         steps = total_steps or run_steps(entry)
     gan.compile(g_optimizer=_optimizer(hp, "g", steps),
-                d_optimizer=_optimizer(hp, "d", steps and steps * hp.get("n_critic", 1)))
+                d_optimizer=_optimizer(hp, "d", steps and steps * hp.get("n_critic", 1)),
+                jit_compile=_jit_compile(hp))
     return gan
+
+
+def _jit_compile(hparams):
+    """The entry's ``jit_compile`` (see :data:`HPARAMS`) under TensorFlow; keras's ``"auto"``
+    under the other backends and inside a ``tf.distribute`` strategy (where keras turns XLA
+    off by itself)."""
+    jit = hparams.get("jit_compile", "auto")
+    if keras.config.backend() != "tensorflow":
+        return "auto"
+    import tensorflow as tf
+
+    return "auto" if tf.distribute.has_strategy() else jit
 
 
 def _optimizer_options(hparams, given, techniques):
