@@ -291,8 +291,9 @@ _TOY_PROTOCOL = (
 )
 _TOY_DIFFERENCES = (
     f"Where this differs from the authors' runs: they train {_PACGAN_EPOCHS} epochs "
-    f"({_PACGAN_EPOCHS * _TOY_STEPS_PER_EPOCH:,} steps) and report the mean of 10 runs, this "
-    f"entry is one run (seed 0) of {TOY_EPOCHS} epochs; their batch norm (Blocks) averages the "
+    f"({_PACGAN_EPOCHS * _TOY_STEPS_PER_EPOCH:,} steps) and report the mean of 10 runs; this "
+    f"entry trains {TOY_EPOCHS} epochs and ships seed 0's run, its card the mean and spread over "
+    "the seeds trained (seeds.json); their batch norm (Blocks) averages the "
     "batch standard deviation into its population statistics, Keras the variance (epsilon "
     f"{_e(BN_EPSILON)} and momentum {BN_MOMENTUM:g} as theirs); their D sees real and generated "
     "points in one batch, ganzoo's "
