@@ -116,6 +116,19 @@ def _techniques(config):
     return names
 
 
+def _engine(config):
+    """What the GAN's loss and update rule add to its techniques, for the table: the loss when
+    it is not the non-saturating default, the update rule when it is the unrolled one (the
+    alternating and simultaneous rules are recipe details, not techniques)."""
+    gan = (config.get("gan") or {}).get("config") or {}
+    parts = []
+    if gan.get("loss") not in (None, "nonsat"):
+        parts.append(f"`{gan['loss']}` loss")
+    if gan.get("update") == "unrolled":
+        parts.append("`unrolled` updates")
+    return parts
+
+
 def collect(checkpoints_root):
     """The GAN checkpoints under ``checkpoints_root`` as a list of dicts (sorted by name);
     classifier checkpoints and directories without a finished checkpoint are skipped."""
@@ -141,6 +154,7 @@ def collect(checkpoints_root):
             "dataset": config.get("dataset") or metadata.get("dataset") or "unknown",
             "description": config.get("description") or "",
             "techniques": _techniques(config),
+            "engine": _engine(config),  # a loss / update rule that is the entry's technique
             "training": metadata.get("training") or {},
             "metrics": metrics,
             "context": context,
@@ -308,8 +322,9 @@ def _budget(training):
     return a, b
 
 
-def _techniques_cell(names):
-    return ", ".join(f"`{n}`" for n in names) if names else "none (baseline)"
+def _techniques_cell(row):
+    parts = list(row.get("engine") or []) + [f"`{n}`" for n in row["techniques"]]
+    return ", ".join(parts) if parts else "none (baseline)"
 
 
 def _esc(text):
@@ -363,7 +378,7 @@ def render(checkpoints_root, floors=None, link_prefix="../checkpoints"):
             seen, minutes = _budget(r["training"])
             thumb = (f'<img src="{link_prefix}/{r["dir"]}/samples.png" width="{THUMB_WIDTH}" '
                      f'alt="{r["name"]} samples">' if r["has_grid"] else "—")
-            lines.append("| " + " | ".join([f"`{r['name']}`", _techniques_cell(r["techniques"])]
+            lines.append("| " + " | ".join([f"`{r['name']}`", _techniques_cell(r)]
                                            + cells + [_seeds_cell(r), _eval_cell(r["context"]),
                                                       seen, minutes, thumb]) + " |")
         floor = floors.get(dataset)
@@ -449,7 +464,7 @@ def render_readme_block(checkpoints_root, zoo_link="docs/zoo.md"):
         "| --- | --- | --- | --- |",
     ]
     for r in rows:
-        lines.append(f"| `{r['name']}` | {r['dataset']} | {_techniques_cell(r['techniques'])} | "
+        lines.append(f"| `{r['name']}` | {r['dataset']} | {_techniques_cell(r)} | "
                      f"{_headline(r)} |")
     lines += ["", f"Metrics, floors, training budgets and sample grids: [{zoo_link}]({zoo_link}).",
               README_END]

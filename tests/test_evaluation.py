@@ -258,6 +258,23 @@ def test_zoo_table_is_deterministic_and_checked(root, gan_dir, clf, mnist_dir, m
 
 
 @pytest.mark.backend_independent
+def test_table_names_a_loss_or_update_rule_that_is_the_technique():
+    """LSGAN's technique is its loss and the unrolled GAN's its update rule: the table's
+    technique cell says so; the default loss and the alternating/simultaneous rules are not
+    named (they are recipe details)."""
+    def row(loss, update, techniques):
+        config = {"gan": {"config": {"loss": loss, "update": update,
+                                     "techniques": [{"config": {"name": t}} for t in techniques]}}}
+        return {"engine": zootable._engine(config), "techniques": zootable._techniques(config)}
+
+    assert zootable._techniques_cell(row("lsgan", "alternating", ["r1", "ema"])) == \
+        "`lsgan` loss, `r1`, `ema`"
+    assert zootable._techniques_cell(row("nonsat", "unrolled", [])) == "`unrolled` updates"
+    assert zootable._techniques_cell(row("nonsat", "simultaneous", [])) == "none (baseline)"
+    assert zootable._techniques_cell(row("nonsat", "alternating", ["r1"])) == "`r1`"
+
+
+@pytest.mark.backend_independent
 def test_shipped_docs_are_generated_from_the_shipped_checkpoints():
     """docs/zoo.md and the README block are exactly what `ganzoo table` makes of checkpoints/."""
     from ganzoo import checkpoints_root, zootable
