@@ -18,6 +18,9 @@ fi
 parked=0
 for state in checkpoints/*/train_state runs/*/seed-*/train_state; do
     [ -f "$state/progress.json" ] || continue
+    # a finished run wrote its checkpoint beside its state: nothing to resume (a seed run's folder
+    # in runs/ keeps its state; its metrics live on in the entry's seeds.json)
+    [ -f "$(dirname "$state")/checksums.sha256" ] && continue
     git add -f "$state"
     epoch=$(python -c 'import json,sys; print(json.load(open(sys.argv[1])).get("epoch"))' \
         "$state/progress.json" 2>/dev/null)
