@@ -245,26 +245,36 @@ high-quality samples' mode histogram with the uniform one. These entries were ev
 training seed (seed 0); where a checkpoint has a seed study (`seeds.json`), the table shows its
 mean ± std."""),
     ("code", '''\
-import json
+from IPython.display import Markdown
+
+from ganzoo.seeds import read_seeds
+
+
+def cell(metrics, agg, key, fmt, mean_fmt=None):
+    """Seed 0's figure, or mean ± std over the checkpoint's seed study when it has a current one."""
+    if agg is None:
+        return format(metrics[key], fmt)
+    a, fmt = agg["aggregate"][key], mean_fmt or fmt
+    std = "—" if a["std"] is None else format(a["std"], fmt)
+    return f"{format(a['mean'], fmt)} ± {std}"
+
 
 rows = ["| entry | modes | high quality | reverse KL | seeds |", "|---|---|---|---|---|"]
 for toy in TOYS:
     for name in entries[toy]:
         m = ganzoo.evaluate(gans[name], progress=False)["metrics"]
-        seeds_file = REPO / "checkpoints" / name / "seeds.json"
-        agg = json.loads(seeds_file.read_text()) if seeds_file.exists() else None
-        rows.append(f"| `{name}` | {m['modes']}/{m['num_modes']} | {m['high_quality']:.1%} | "
-                    f"{m['reverse_kl']:.3f} | {agg['num_seeds'] if agg else 1} |")
-from IPython.display import Markdown
-
+        agg = read_seeds(REPO / "checkpoints" / name)  # None: no (current) seed study
+        rows.append(f"| `{name}` | {cell(m, agg, 'modes', 'd', '.1f')}/{m['num_modes']} | "
+                    f"{cell(m, agg, 'high_quality', '.1%')} | {cell(m, agg, 'reverse_kl', '.3f')} | "
+                    f"{len(agg['seeds']) if agg else 1} |")
 Markdown("\\n".join(rows))'''),
     ("md", """\
 ## Train one live: with and without a technique
 
 Fresh weights, the entry's own recipe, a short run: `gan-ring8` (plain GAN) against
 `dragan-ring8` (the same MLPs with DRAGAN's gradient penalty on D). The small budget runs a few
-hundred steps, the full one 3,000 (about a minute each on a laptop); the entries trained 30
-epochs. After a few hundred steps neither has settled: one run says little (the checkpoints above
+hundred steps, the full one 3,000 (about a minute each on a laptop); the checkpoints trained
+far longer. After a few hundred steps neither has settled: one run says little (the checkpoints above
 are the comparison that counts), but you see the dynamics start."""),
     ("code", '''\
 import time
