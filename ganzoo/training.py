@@ -73,6 +73,20 @@ class _StateSaver(keras.callbacks.Callback):
             self.last = time.monotonic()
 
 
+class _RunProgbar(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, numbering epochs out of the whole run: the run calls ``fit`` once per
+    epoch (``epochs=epoch + 1, initial_epoch=epoch``), which Keras's own bar shows as "Epoch 18/18"
+    where the user wants "Epoch 18/50"."""
+
+    def __init__(self, total_epochs):
+        super().__init__()
+        self.total_epochs = total_epochs
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.total_epochs
+
+
 def _or(value, default, check, name):
     """``default`` when ``value`` is None (not when it is 0), else ``check(value, name)``."""
     return default if value is None else check(value, name)
@@ -275,7 +289,8 @@ class TrainingRun:
                 try:
                     with self.on_devices():
                         fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                                              callbacks=[_StateSaver(self, self.save_every)],
+                                              callbacks=[_StateSaver(self, self.save_every),
+                                                         _RunProgbar(self.epochs)],
                                               verbose=self.verbose)
                 except guards.NonFiniteError as e:
                     kept = self._last_good_state()

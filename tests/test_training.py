@@ -274,3 +274,11 @@ def test_full_disk_keeps_the_last_state(tmp_path, mnist_dir, monkeypatch):
         run.save_state()
     names = sorted(p.name for p in (out / "train_state").iterdir())
     assert names == ["progress.json", _progress(out)["state_file"]]
+
+
+def test_progress_bar_counts_epochs_of_the_whole_run(tmp_path, mnist_dir, capsys):
+    # the run calls fit once per epoch; Keras's own bar would print "Epoch 2/2", "Epoch 3/3"
+    training.train("dcgan-mnist", tmp_path / "run", epochs=3, data_dir=mnist_dir, batch_size=16,
+                   steps_per_epoch=1, verbose=2, quality_every=0)
+    shown = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch ")]
+    assert shown == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
