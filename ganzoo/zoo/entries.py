@@ -74,16 +74,12 @@ register_alias("r1-mnist", "dcgan-mnist",
 # Each is the family's recipe plus techniques; what a technique changes (loss, critic schedule,
 # optimizer, architecture option) comes from the technique itself (ganzoo.techniques).
 _MNIST_TECHNIQUES = {
-    "mbd": ("minibatch discrimination", ["minibatch_discrimination"]),
     "vbn": ("virtual batch normalization in G", ["virtual_batch_normalization"]),
-    "fm": ("feature matching", ["feature_matching"]),
     "ha": ("historical averaging", ["historical_averaging"]),
     "ls": ("one-sided label smoothing", ["one_sided_label_smoothing"]),
     "label-noise": ("label noise", ["label_noise"]),
     "instance-noise": ("instance noise annealed to 0 over the first 4,000 steps",
                        [{"name": "instance_noise", "sigma": 0.1, "anneal_steps": 4000}]),
-    "wgan-gp": ("WGAN-GP", ["wgan_gp"]),
-    "dragan": ("DRAGAN", ["dragan"]),
     "improved-gan": ("Salimans et al.'s set combined (feature matching, minibatch "
                      "discrimination, historical averaging, one-sided label smoothing, VBN)",
                      ["feature_matching", "minibatch_discrimination", "historical_averaging",
@@ -96,6 +92,10 @@ _MNIST_TECHNIQUES = {
 # techniques the authors' recipe has no place for).
 _TTUR_MNIST = {"name": "ttur", "d_learning_rate": 1e-4, "g_learning_rate": 5e-4}
 _MNIST_ON_BASELINE = {
+    "mbd": ("minibatch discrimination", ["minibatch_discrimination"], {}, ()),
+    "fm": ("feature matching", ["feature_matching"], {}, ()),
+    "wgan-gp": ("WGAN-GP", ["wgan_gp"], {}, ()),
+    "dragan": ("DRAGAN", ["dragan"], {}, ()),
     "lsgan": ("the least-squares loss (LSGAN: a = 0, b = c = 1)", [], {"loss": "lsgan"}, ()),
     "hinge": ("the hinge loss", [], {"loss": "hinge"}, ()),
     "sngan": ("spectral normalization of D and the hinge loss (SNGAN)", ["spectral_norm"], {},
