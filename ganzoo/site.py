@@ -86,9 +86,7 @@ def _rel(page_uri, target_uri):
 def _rows(checkpoints_root):
     from ganzoo import zootable
 
-    rows = zootable.collect(checkpoints_root)
-    return sorted(rows, key=lambda r: (zootable._order(r["dataset"]), bool(r["techniques"]),
-                                       r["name"]))
+    return zootable.in_zoo_order(zootable.collect(checkpoints_root))
 
 
 def _registered():

@@ -275,6 +275,24 @@ def test_table_names_a_loss_or_update_rule_that_is_the_technique():
 
 
 @pytest.mark.backend_independent
+def test_tables_put_each_datasets_baseline_first():
+    """The baseline is the row whose recipe is part of the most others' -- not the row without
+    techniques: the MNIST baseline has R1 and an EMA, entries of an older recipe have neither."""
+    def row(name, techniques, engine=(), dataset="mnist"):
+        return {"name": name, "dataset": dataset, "techniques": list(techniques),
+                "engine": list(engine)}
+
+    rows = [row("acgan-mnist", ["r1", "acgan", "ema"]), row("ha-mnist", ["historical_averaging"]),
+            row("improved-mnist", ["historical_averaging", "feature_matching"]),
+            row("lsgan-mnist", ["r1", "ema"], ["`lsgan` loss"]), row("dcgan-mnist", ["r1", "ema"]),
+            row("wgan-gp-ring8", ["wgan_gp"], ["`wasserstein` loss"], "ring8"),
+            row("gan-ring8", [], (), "ring8")]
+    assert [r["name"] for r in zootable.in_zoo_order(rows)] == [
+        "dcgan-mnist", "acgan-mnist", "ha-mnist", "improved-mnist", "lsgan-mnist",
+        "gan-ring8", "wgan-gp-ring8"]
+
+
+@pytest.mark.backend_independent
 def test_shipped_docs_are_generated_from_the_shipped_checkpoints():
     """docs/zoo.md and the README block are exactly what `ganzoo table` makes of checkpoints/."""
     from ganzoo import checkpoints_root, zootable
