@@ -293,6 +293,34 @@ def test_tables_put_each_datasets_baseline_first():
 
 
 @pytest.mark.backend_independent
+def test_versus_baseline_calls_a_gap_under_three_seed_spreads_noise():
+    """Hand-made rows: the baseline's FID is 4.0 ± 0.1 over 3 seeds, so a gap up to 0.3 is noise."""
+    def row(name, fid=None, seeds=None, seen=3_000_000, dataset="mnist", **metrics):
+        agg = None if seeds is None else {
+            "seeds": list(range(len(next(iter(seeds.values()))))),
+            "aggregate": {k: {"mean": float(np.mean(v)), "std": float(np.std(v, ddof=1))}
+                          for k, v in seeds.items()}}
+        return {"name": name, "dataset": dataset, "training": {"images_seen": seen},
+                "metrics": {"fid": fid, **metrics}, "seeds": agg}
+
+    base = row("dcgan-mnist", 3.9, seeds={"fid": [3.9, 4.0, 4.1]})
+    assert zootable.versus_baseline(base, base) == "the baseline (3 seeds)"
+    assert zootable.versus_baseline(row("a", 4.29), base) == "FID ≈ (+0.290)"
+    assert zootable.versus_baseline(row("b", 4.31), base) == "FID worse (+0.310)"
+    assert zootable.versus_baseline(row("c", 1.0), base) == "FID better (-3.00)"
+    # an entry's own seed study is compared by its mean, not its seed 0
+    assert zootable.versus_baseline(row("d", 9.0, seeds={"fid": [3.0, 3.2, 3.4]}), base) == \
+        "FID better (-0.800)"
+    assert zootable.versus_baseline(row("e", 1.0, seen=600_000), base) == \
+        "other budget (600k vs 3.0M seen)"
+    assert zootable.versus_baseline(row("f", 1.0), row("x", 4.0)) == "—"  # no spread known
+    toy_base = row("gan-ring8", dataset="ring8", seen=4_000_000,
+                   seeds={"modes": [5, 6, 7], "high_quality": [0.85, 0.9, 0.95]})
+    toy = row("r1-ring8", dataset="ring8", seen=4_000_000, modes=8, high_quality=0.5)
+    assert zootable.versus_baseline(toy, toy_base) == "modes ≈ (+2), HQ worse (-40.0 pts)"
+
+
+@pytest.mark.backend_independent
 def test_shipped_docs_are_generated_from_the_shipped_checkpoints():
     """docs/zoo.md and the README block are exactly what `ganzoo table` makes of checkpoints/."""
     from ganzoo import checkpoints_root, zootable
