@@ -503,7 +503,7 @@ def _fmt_gap(key, gap):
         return f"{gap * 100:+.1f} pts"
     if key == "modes":
         return f"{gap:+.1f}" if gap != int(gap) else f"{int(gap):+d}"
-    return f"{gap:+.{max(_decimals(abs(gap)) if gap else 0, 1)}f}" if abs(gap) < 1 else f"{gap:+.2f}"
+    return ("-" if gap < 0 else "+") + _sig3(abs(gap))  # 3 significant digits, as the figures
 
 
 def _count(n):
@@ -523,7 +523,7 @@ def versus_baseline(row, baseline):
     if row is baseline:
         n = len(baseline["seeds"]["seeds"]) if baseline["seeds"] is not None else 1
         return f"the baseline ({n} seeds)" if n > 1 else "the baseline (seed 0 only)"
-    if baseline is None or baseline["seeds"] is None:
+    if baseline["seeds"] is None:
         return "—"
     seen, base_seen = (r["training"].get("images_seen") for r in (row, baseline))
     if seen != base_seen:  # an older recipe's budget: a gap would not be the technique's
@@ -563,7 +563,7 @@ def render_readme_block(checkpoints_root, zoo_link="docs/zoo.md"):
     lines += ["", f"*vs baseline*: the gap to the dataset's first row (its baseline, mean over its "
               f"seeds); *better* / *worse* only beyond {NOISE_FACTOR}x the baseline's "
               "seed-to-seed standard deviation, else ≈ (seed noise). An entry without its own "
-              "seeds is compared by its seed-0 run; one trained for another budget (an older "
+              "seeds is compared by its seed-0 run; one trained for another budget (an earlier "
               "recipe's checkpoint, being retrained) is not compared.",
               "", f"Metrics, floors, training budgets and sample grids: [{zoo_link}]({zoo_link}).",
               README_END]
