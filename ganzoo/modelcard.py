@@ -208,7 +208,10 @@ def render(config, metadata):
     lines += [
         "## Files",
         "",
-        "`config.json` (what to build), `model.weights.h5` (G and D weights), `metadata.json`, "
+        "`config.json` (what to build), `model.weights.h5` (G and D weights"
+        + (f", float32 stored as {stored}: metrics and samples are those of the stored weights"
+           if (stored := (metadata.get("weights") or {}).get("float32_stored_as")) else "")
+        + "), `metadata.json`, "
         "this card, `samples.png`, "
         + ("`curves.png` (training curves), " if training.get("history") else "")
         + "and `checksums.sha256` (sha256 of every other file; ganzoo verifies it before "

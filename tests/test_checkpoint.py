@@ -37,7 +37,8 @@ def test_layout_and_round_trip(saved):
     names = sorted(p.name for p in path.iterdir())
     assert names == sorted(checkpoint.REQUIRED + (checkpoint.MANIFEST,))
     loaded = ganzoo.load(path)
-    np.testing.assert_array_equal(loaded.sample(6, seed=1), gan.sample(6, seed=1))
+    with checkpoint.as_stored(gan):  # float32 weights are stored as float16
+        np.testing.assert_array_equal(loaded.sample(6, seed=1), gan.sample(6, seed=1))
     # loaded model is compiled and fine-tunes at once, with the saved optimizer settings
     assert loaded.g_optimizer.get_config()["learning_rate"] == pytest.approx(2e-4)
     x = np.zeros((4, 28, 28, 1), "float32")
@@ -47,6 +48,89 @@ def test_layout_and_round_trip(saved):
     assert "library_name: keras" in card and "pytest" in card and "samples.png" in card
     meta = json.loads((path / "metadata.json").read_text())
     assert meta["training"]["images_seen"] == 8 and meta["parameters"]["generator"] > 0
+
+
+def _datasets(path):
+    import h5py
+
+    out = {}
+    with h5py.File(path) as f:
+        f.visititems(lambda k, o: out.update({k: o[()]}) if isinstance(o, h5py.Dataset) else None)
+    return out
+
+
+def test_gan_weights_are_stored_as_float16_and_saving_leaves_the_model_exact(saved):
+    gan, path = saved
+    exact = [np.array(v) for v in checkpoint.GAN_KIND.shipped(gan).weights]
+    stored = _datasets(path / "model.weights.h5")
+    assert stored and {a.dtype for a in stored.values()} <= {np.dtype("float16"),
+                                                             np.dtype("uint32"),
+                                                             np.dtype("int64")}
+    assert any(a.dtype == np.float16 for a in stored.values())
+    meta = json.loads((path / "metadata.json").read_text())
+    assert meta["weights"] == {"file": "model.weights.h5", "float32_stored_as": "float16"}
+    assert "float32 stored as float16" in (path / "README.md").read_text()
+    loaded = ganzoo.load(path)
+    for v, x, w in zip(checkpoint.GAN_KIND.shipped(loaded).weights, exact,
+                       checkpoint.GAN_KIND.shipped(gan).weights):
+        np.testing.assert_array_equal(np.array(w), x)  # save() did not round the model itself
+        if x.dtype == np.float32:  # the loaded float32 variable holds the rounded value
+            assert np.array(v).dtype == np.float32
+            np.testing.assert_array_equal(np.array(v), x.astype(np.float16).astype(np.float32))
+        else:
+            np.testing.assert_array_equal(np.array(v), x)
+    # the grid is drawn from the stored weights: the loaded GAN draws the same PNG
+    again = path.parent / "again.png"
+    checkpoint.save_sample_image(loaded, "mnist", again)
+    assert again.read_bytes() == (path / "samples.png").read_bytes()
+
+
+def test_store_weights_as_keeps_what_float16_cannot_hold(tmp_path):
+    import h5py
+
+    f32 = np.array([1.0, -2.5, 1e-3, 1.0 / 3.0], np.float32)
+    big = np.array([1.0, 7e4], np.float32)  # 70,000 > float16's 65,504
+    with h5py.File(tmp_path / "w.h5", "w") as f:
+        f.attrs["top"] = "kept"
+        g = f.create_group("layer/vars")
+        g.create_dataset("0", data=f32).attrs["a"] = 3
+        g.create_dataset("1", data=big)
+        g.create_dataset("2", data=np.array([5, 6], np.int64))
+    assert checkpoint.store_weights_as(tmp_path / "w.h5", "float16") == 1
+    with h5py.File(tmp_path / "w.h5") as f:
+        assert f.attrs["top"] == "kept" and f["layer/vars/0"].attrs["a"] == 3
+        a = f["layer/vars/0"][()]
+        assert a.dtype == np.float16
+        # 1/3 rounds to float16's nearest: 0.333251953125 (1365 / 4096)
+        np.testing.assert_array_equal(a, np.array([1.0, -2.5, 0.0010004043579101562,
+                                                   0.333251953125], np.float16))
+        assert f["layer/vars/1"].dtype == np.float32 and f["layer/vars/1"][1] == 7e4
+        assert f["layer/vars/2"].dtype == np.int64
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_convert_stored_weights_brings_an_older_checkpoint_to_the_layout(make_tiny_gan, tmp_path,
+                                                                          monkeypatch):
+    gan = make_tiny_gan()
+    with monkeypatch.context() as m:  # a checkpoint written before float16 storage
+        m.setattr(checkpoint.GAN_KIND, "stored_float", None)
+        path = gan.save_pretrained(tmp_path / "old", name="old", dataset="mnist")
+    before = _datasets(path / "model.weights.h5")
+    assert all(a.dtype != np.float16 for a in before.values())
+    halved = sum(a.nbytes for a in before.values() if a.dtype == np.float32) // 2
+    checkpoint.update_card(path, metrics={"fid": 1.0}, files={"metrics.json": "{}\n"})
+    size = (path / "model.weights.h5").stat().st_size
+    pin = checkpoint.convert_stored_weights(path)
+    assert pin == checkpoint.sha256_file(path / "checksums.sha256")
+    # the file shrinks by about the halved arrays (HDF5's own metadata is laid out anew)
+    assert size - (path / "model.weights.h5").stat().st_size > 0.8 * halved
+    assert not (path / "metrics.json").exists()  # measured on the float32 weights
+    meta = json.loads((path / "metadata.json").read_text())
+    assert meta["metrics"] == {} and meta["weights"]["float32_stored_as"] == "float16"
+    loaded = ganzoo.load(path, sha256=pin)
+    with checkpoint.as_stored(gan):
+        np.testing.assert_array_equal(loaded.sample(3, seed=0), gan.sample(3, seed=0))
+    assert checkpoint.convert_stored_weights(path) is None  # nothing left to convert
 
 
 def test_shipped_weights_exclude_optimizer_state(saved):
