@@ -60,7 +60,11 @@ def test_gallery_shows_metrics_with_their_seed_note_and_budget(generated):
         if row["metrics"]:
             assert "seed 0 only" in headline or "seeds" in headline
         assert f"**{headline}**" in gallery, row["name"]
-    assert "Budget: 10 epochs, " in gallery
+        t = row["training"]
+        if isinstance(t.get("epochs"), int) and isinstance(t.get("images_seen"), int):
+            seen = "points" if row["dataset"] in ("ring8", "grid25") else "images"
+            assert f"Budget: {t['epochs']} epochs, {t['images_seen']:,} real {seen} seen" in gallery
+    assert "Budget: 50 epochs, 2,998,400 real images seen" in gallery  # dcgan-mnist's
     assert zootable.METRICS_NOTE in gallery
 
 

@@ -71,21 +71,8 @@ register_alias("r1-mnist", "dcgan-mnist",
                "MNIST is dcgan-mnist itself")
 
 # ------------------------------------------------------------------ technique entries (data)
-# Each is the family's recipe plus techniques; what a technique changes (loss, critic schedule,
-# optimizer, architecture option) comes from the technique itself (ganzoo.techniques).
-_MNIST_TECHNIQUES = {
-    "vbn": ("virtual batch normalization in G", ["virtual_batch_normalization"]),
-    "ha": ("historical averaging", ["historical_averaging"]),
-    "ls": ("one-sided label smoothing", ["one_sided_label_smoothing"]),
-    "label-noise": ("label noise", ["label_noise"]),
-    "instance-noise": ("instance noise annealed to 0 over the first 4,000 steps",
-                       [{"name": "instance_noise", "sigma": 0.1, "anneal_steps": 4000}]),
-    "improved-gan": ("Salimans et al.'s set combined (feature matching, minibatch "
-                     "discrimination, historical averaging, one-sided label smoothing, VBN)",
-                     ["feature_matching", "minibatch_discrimination", "historical_averaging",
-                      "one_sided_label_smoothing", "virtual_batch_normalization"]),
-}
-
+# What a technique changes (loss, critic schedule, optimizer, architecture option) comes from the
+# technique itself (ganzoo.techniques).
 # Technique entries on MNIST_BASELINE: the baseline plus one change, trained for its budget;
 # registered before their checkpoints exist (``ganzoo train NAME`` trains them; the gallery lists
 # them as "no checkpoint yet"). prefix -> (what, techniques, other Entry fields, baseline
@@ -94,6 +81,16 @@ _TTUR_MNIST = {"name": "ttur", "d_learning_rate": 1e-4, "g_learning_rate": 5e-4}
 _MNIST_ON_BASELINE = {
     "mbd": ("minibatch discrimination", ["minibatch_discrimination"], {}, ()),
     "fm": ("feature matching", ["feature_matching"], {}, ()),
+    "vbn": ("virtual batch normalization in G", ["virtual_batch_normalization"], {}, ()),
+    "ha": ("historical averaging", ["historical_averaging"], {}, ()),
+    "ls": ("one-sided label smoothing", ["one_sided_label_smoothing"], {}, ()),
+    "label-noise": ("label noise", ["label_noise"], {}, ()),
+    "instance-noise": ("instance noise annealed to 0 over the first 4,000 steps",
+                       [{"name": "instance_noise", "sigma": 0.1, "anneal_steps": 4000}], {}, ()),
+    "improved-gan": ("Salimans et al.'s set combined (feature matching, minibatch "
+                     "discrimination, historical averaging, one-sided label smoothing, VBN)",
+                     ["feature_matching", "minibatch_discrimination", "historical_averaging",
+                      "one_sided_label_smoothing", "virtual_batch_normalization"], {}, ()),
     "wgan-gp": ("WGAN-GP", ["wgan_gp"], {}, ()),
     "dragan": ("DRAGAN", ["dragan"], {}, ()),
     "lsgan": ("the least-squares loss (LSGAN: a = 0, b = c = 1)", [], {"loss": "lsgan"}, ()),
@@ -257,19 +254,6 @@ def _technique_entry(prefix, dataset, family, description, techniques, base, bud
         **fields,
     ))
 
-
-# These entries are still the previous MNIST baseline (the dcgan family's recipe: batch norm in
-# both nets, simultaneous updates, 10 epochs) plus their technique, as their checkpoints were
-# trained; each moves onto MNIST_BASELINE (``on_baseline``) when it is retrained.
-_PREVIOUS_MNIST_NOTE = (
-    "Trained on the zoo's previous MNIST baseline: the dcgan family's recipe (batch norm in both "
-    "nets, simultaneous updates, width 32), 10 epochs, 600,000 real images, batch 64 per D step, "
-    "seed 0 -- what dcgan-mnist was until December 2026. Only the technique differs from that "
-    "baseline (its FID was 13.8 on 10,000 samples). Retraining on the current baseline (dcgan-mnist) is queued."
-)
-for _prefix, (_what, _techniques) in _MNIST_TECHNIQUES.items():
-    _technique_entry(_prefix, "mnist", "dcgan", f"DCGAN with {_what} on MNIST digits, 28x28x1",
-                     _techniques, None, None, notes=_PREVIOUS_MNIST_NOTE)
 
 _TOY_STD = _TOY_G["kernel_initializer"]["config"]["stddev"]
 
