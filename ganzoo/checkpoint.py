@@ -125,6 +125,11 @@ def store_weights_as(path, dtype):
     return converted
 
 
+def _weights_record(kind):
+    """``metadata.json["weights"]`` of a kind that stores its float32 weights in another dtype."""
+    return {"file": WEIGHTS, "float32_stored_as": kind.stored_float}
+
+
 @contextlib.contextmanager
 def _as_stored(variables, dtype):
     """Inside: every float32 variable that fits ``dtype`` holds its value rounded to ``dtype``
@@ -587,7 +592,7 @@ def save(model, directory, name=None, dataset=None, description="", training=Non
             **kind.metadata(model, dataset, **details),
         }
         if kind.stored_float:
-            metadata["weights"] = {"file": WEIGHTS, "float32_stored_as": kind.stored_float}
+            metadata["weights"] = _weights_record(kind)
         with _as_stored(shipped.weights, kind.stored_float):  # the grid shows the stored weights
             metadata["samples"] = kind.write_samples(model, tmp / GRID, dataset, **details)
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
@@ -694,7 +699,7 @@ def convert_stored_weights(directory):
         (directory / name).unlink(missing_ok=True)
     metadata["metrics"] = {}
     metadata.pop("seeds", None)
-    metadata["weights"] = {"file": WEIGHTS, "float32_stored_as": kind.stored_float}
+    metadata["weights"] = _weights_record(kind)
     write_manifest(directory)
     model = load(directory, kind=kind)
     metadata["samples"] = kind.write_samples(model, directory / GRID, config["dataset"])
