@@ -11,7 +11,9 @@ data-parallel engine: the tests check the refusal instead.
 Tolerance. Two replicas and one device train the same tiny DCGANs (widths 4, latent 8, global
 batch 8, 3 G steps) from the same initial weights on the same data; the two runs differ only in
 the order of float32 sums (per-replica sums all-reduced vs one sum). Observed differences are
-<= 1e-7 on weights. Asserted: the logged losses of every step within rtol 1e-5; every weight (G,
+<= 1e-7 on weights. Asserted: the logged losses of every step within rtol 1e-5 + atol 5e-6 (the
+penalty column is small -- an input-gradient norm, the sums of a whole backward pass reordered --
+and once differed by 1.4e-6 in a full-suite run); every weight (G,
 D, batch-norm statistics, the EMA generator, historical averages) within atol 1e-6; both
 optimizers' Adam moments within rtol 1e-3 (+ atol 1e-8). The moments are the sharp check:
 Adam's update is scale-free, so a gradient *summed* over the replicas instead of averaged moves
@@ -107,7 +109,7 @@ def test_two_replicas_compute_the_one_device_step(two_devices, scenario):
         np.testing.assert_array_equal(a, b)  # the same start
     np.testing.assert_array_equal(two["iterations"], one["iterations"])
     assert two["logs"].shape == (distributed_run.STEPS, 3)
-    np.testing.assert_allclose(two["logs"], one["logs"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(two["logs"], one["logs"], rtol=1e-5, atol=5e-6)
     # the same variables in the same order (Keras numbers auto-named layers per process:
     # gan_61/dcgan_generator_39/... here after other tests, gan_1/dcgan_generator_1/... there)
     assert _unnumbered(two["names"]) == _unnumbered(one["names"])
