@@ -162,8 +162,10 @@ def test_a_global_batch_the_replicas_cannot_share_is_refused(two_devices):
 def test_checkpoint_trained_on_two_devices_loads_and_samples_on_one(two_devices):
     tmp = two_devices["tmp"]
     gan = ganzoo.load(str(tmp / "baseline"))
+    # the run's samples come from its float32 weights, the checkpoint stores them as float16
+    # (checkpoint.STORED_FLOAT): equal up to that rounding (2^-11 relative)
     np.testing.assert_allclose(gan.sample(4, seed=0),
-                               two_devices["results"]["baseline/samples"], atol=1e-6)
+                               two_devices["results"]["baseline/samples"], rtol=2e-3, atol=1e-6)
     config = json.loads((tmp / "baseline" / "config.json").read_text())
     assert '"synchronized": true' not in json.dumps(config)  # no run-time setting saved
 
