@@ -10,6 +10,10 @@ A benchmark, not a test: run it on an otherwise idle machine and compare figures
 ``--jit``: the ``jit_compile`` settings to measure each entry with, interleaved like the entries:
 ``entry`` (the default) as the entry's recipe sets it (hyper-parameter ``jit_compile``: the toys
 compile with XLA under TensorFlow, the image entries do not), ``0`` without XLA, ``1`` with it.
+``--spe``: likewise the ``steps_per_execution`` settings (``entry``, or a number of train steps
+per compiled call), crossed with ``--jit``.
+
+    python benchmarks/technique_cost.py --entries gan-ring8,dragan-ring8 --spe 1,25 --steps 1000
 """
 
 import argparse
@@ -24,8 +28,11 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--jit", default="entry", help="comma list of jit_compile settings: entry, 0, 1")
+    p.add_argument("--spe", default="entry",
+                   help="comma list of steps_per_execution settings: entry, or a number")
     args = p.parse_args(argv)
     jits = [{"entry": "entry", "0": False, "1": True}[j] for j in args.jit.split(",")]
+    spes = [s if s == "entry" else int(s) for s in args.spe.split(",")]
 
     import keras
 
@@ -38,15 +45,21 @@ def main(argv=None):
     for name in names:
         entry = get_entry(name)
         for jit in jits:
-            gan = ganzoo.create(name)
-            if jit != "entry":  # compile() resolved the entry's setting already
-                gan.jit_compile = jit  # read when fit first builds the train function
-            batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
-            data_dir = args.data_dir if entry.dataset not in ganzoo.data.TOYS else None
-            ds = ganzoo.data.load(entry.dataset, data_dir=data_dir, batch_size=batch).repeat()
-            gan.fit(ds, steps_per_epoch=3, epochs=1, verbose=0)  # trace and warm up
-            label = name if len(jits) == 1 else f"{name} [jit {jit}]"
-            runs[label] = (gan, ds, batch, [])
+            for spe in spes:
+                gan = ganzoo.create(name)
+                if jit != "entry":  # compile() resolved the entry's setting already
+                    gan.jit_compile = jit  # read when fit first builds the train function
+                if spe != "entry":
+                    gan.steps_per_execution = spe  # likewise
+                batch = entry.hparams["batch_size"] * gan.n_critic  # real images per train step
+                data_dir = args.data_dir if entry.dataset not in ganzoo.data.TOYS else None
+                ds = ganzoo.data.load(entry.dataset, data_dir=data_dir, batch_size=batch).repeat()
+                warm = 3 * gan.steps_per_execution
+                gan.fit(ds, steps_per_epoch=warm, epochs=1, verbose=0)  # trace and warm up
+                label = name + "".join(
+                    f" [{what} {value}]" for what, value, options in
+                    (("jit", jit, jits), ("spe", spe, spes)) if len(options) > 1)
+                runs[label] = (gan, ds, batch, [])
     for _ in range(args.repeats):
         for name, (gan, ds, batch, figures) in runs.items():
             t = time.perf_counter()

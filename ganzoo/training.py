@@ -58,13 +58,22 @@ class TrainingError(RuntimeError):
 
 
 class _StateSaver(keras.callbacks.Callback):
-    def __init__(self, run, every):
+    """Counts the run's steps and saves its state every ``every`` seconds. Keras calls
+    ``on_train_batch_end`` once per compiled call, with the index (in this ``fit``) of the call's
+    last step: one call may have run several steps (``steps_per_execution``), and a call cut
+    short by the end of the data is reported as if it were whole -- hence ``total``, the steps
+    this ``fit`` is given."""
+
+    def __init__(self, run, every, total):
         super().__init__()
-        self.run, self.every = run, every
+        self.run, self.every, self.total = run, every, total
         self.last = time.monotonic()
+        self.steps = 0  # steps of this fit call counted so far
 
     def on_train_batch_end(self, batch, logs=None):
-        self.run.advance(1)
+        done = min(batch + 1, self.total)
+        self.run.advance(done - self.steps)
+        self.steps = done
         if self.run.out_of_time():
             self.model.stop_training = True
         if time.monotonic() - self.last >= self.every or self.model.stop_training:
@@ -289,7 +298,7 @@ class TrainingRun:
                 try:
                     with self.on_devices():
                         fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                                              callbacks=[_StateSaver(self, self.save_every),
+                                              callbacks=[_StateSaver(self, self.save_every, steps - done),
                                                          _RunProgbar(self.epochs)],
                                               verbose=self.verbose)
                 except guards.NonFiniteError as e:

@@ -283,3 +283,37 @@ def test_progress_bar_counts_epochs_of_the_whole_run(tmp_path, mnist_dir, capsys
                    steps_per_epoch=1, verbose=2, quality_every=0)
     shown = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch ")]
     assert shown == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+
+
+def test_steps_per_execution_trains_the_same_run_and_counts_every_step(tmp_path, monkeypatch):
+    """An entry's ``steps_per_execution`` (several steps per compiled call) trains bit for bit the
+    weights of one step a call, counts every step in the run's progress, and a run stopped
+    after one call resumes exactly -- also from a call cut short by the epoch's end (7 = 3 + 3
+    + 1 steps)."""
+    import dataclasses
+
+    import keras
+
+    from ganzoo.zoo.registry import ENTRIES
+
+    base = ENTRIES["gan-ring8"]
+
+    def run(spe, out, **kwargs):
+        monkeypatch.setitem(ENTRIES, "gan-ring8", dataclasses.replace(
+            base, hparams={**base.hparams, "steps_per_execution": spe}))
+        return training.train("gan-ring8", out, epochs=2, batch_size=100, steps_per_epoch=7,
+                              verbose=0, quality_every=0, **kwargs)
+
+    assert run(1, tmp_path / "one") is True
+    assert run(3, tmp_path / "three", max_minutes=0) is False  # stops after its first call
+    p = _progress(tmp_path / "three")
+    first = 1 if keras.config.backend() == "torch" else 3  # Keras's torch trainer: 1 step a call
+    assert (p["epoch"], p["step"], p["images_seen"]) == (0, first, 100 * first)
+    assert run(3, tmp_path / "three") is True
+    for out in ("one", "three"):
+        p = _progress(tmp_path / out)
+        assert (p["epoch"], p["step"], p["images_seen"]) == (2, 0, 1400)
+    a, b = _state_arrays(tmp_path / "one"), _state_arrays(tmp_path / "three")
+    assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
+    different = [k for k in a if not np.array_equal(a[k], b[k])]
+    assert not different, f"differ: {different}"

@@ -170,6 +170,12 @@ HPARAMS = {
     # "auto" (keras's default: off on a CPU-only machine). Other backends keep "auto" (JAX
     # compiles every step anyway; torch's jit_compile is torch.compile). See _jit_compile.
     "jit_compile": lambda value, name: validation.choice(value, name, ("auto", True, False)),
+    # train steps run per call of the compiled step function (keras's steps_per_execution): the
+    # same weights bit for bit as one step a call (tests/test_training.py), fewer trips through
+    # Python for small steps; callbacks (progress bar, state saving, the NaN guard, the
+    # deadline) then act every that many steps. 1 under PyTorch, whose Keras trainer runs one
+    # step a call
+    "steps_per_execution": validation.positive_int,
 }
 
 # The optimizers an entry may choose (hyper-parameter ``optimizer``) and the hyper-parameters that
@@ -477,7 +483,8 @@ def build(entry, seed=None, total_steps=None):
         steps = total_steps or run_steps(entry)
     gan.compile(g_optimizer=_optimizer(hp, "g", steps),
                 d_optimizer=_optimizer(hp, "d", steps and steps * hp.get("n_critic", 1)),
-                jit_compile=_jit_compile(hp))
+                jit_compile=_jit_compile(hp), steps_per_execution=(hp.get("steps_per_execution", 1)
+                                     if keras.config.backend() != "torch" else 1))
     return gan
 
 
