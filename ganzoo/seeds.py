@@ -102,6 +102,9 @@ PROTOCOL_KEYS = {"dataset": "dataset", "num_samples": "num_samples", "latent_see
                  "inception_feature_space": "inception_feature_space", "methods": "protocol"}
 #: ``metadata.json["training"]`` keys that must match: the same budget
 BUDGET_KEYS = ("epochs", "images_seen")
+#: hyper-parameters that do not change what a run trains (the same weights bit for bit:
+#: ``steps_per_execution``, tests/test_training.py), so the seeds of one recipe may differ in them
+NEUTRAL_HPARAMS = ("steps_per_execution",)
 AGGREGATION = ("per metric over the n seeds: mean = arithmetic mean, std = sample standard "
                "deviation (ddof=1; null when n < 2). Non-finite values propagate: mean = inf if "
                "any seed is inf (-inf likewise; nan if any is nan or both infinities occur) and "
@@ -247,8 +250,10 @@ def _check_same_recipe(shipped, run):
             f"{where} was trained with another recipe: config.json differs from "
             f"{shipped.directory}'s at {_show(diff)} ({_canon(_get(_recipe(theirs), diff))} vs "
             f"{_canon(_get(_recipe(ours), diff))}); only the seed may differ")
-    hp = {k: v for k, v in (run.metadata.get("hyperparameters") or {}).items() if k != "seed"}
-    hp0 = {k: v for k, v in (shipped.metadata.get("hyperparameters") or {}).items() if k != "seed"}
+    ignored = ("seed",) + NEUTRAL_HPARAMS
+    hp = {k: v for k, v in (run.metadata.get("hyperparameters") or {}).items() if k not in ignored}
+    hp0 = {k: v for k, v in (shipped.metadata.get("hyperparameters") or {}).items()
+           if k not in ignored}
     diff = _first_difference(hp0, hp)
     if diff is not None:
         raise SeedStudyError(

@@ -201,6 +201,9 @@ def test_refuses_another_entry_or_recipe(study, tmp_path):
     faster = _evaluated(tmp_path / "lr", 3, 3.0, hparams={"learning_rate": 1e-3})
     with pytest.raises(seeds.SeedStudyError, match="other hyper-parameters: learning_rate"):
         seeds.aggregate_seeds(study[0], [faster])
+    # a setting that trains the same weights (tests/test_training.py) is not another recipe
+    batched = _evaluated(tmp_path / "spe", 3, 3.0, hparams={"steps_per_execution": 25})
+    assert seeds.build_record(study[0], [batched])["seeds"] == [0, 3]
     short = _evaluated(tmp_path / "smoke", 3, 3.0, training={"images_seen": 64})
     with pytest.raises(seeds.SeedStudyError, match="another training budget"):
         seeds.aggregate_seeds(study[0], [short])

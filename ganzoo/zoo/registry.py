@@ -50,6 +50,14 @@ TOY_EPOCHS = 40
 # 8,366 / 7,150 / 7,308; medians 1.45x and 1.14x), where it slows the DCGAN's large convolutions
 # (benchmarks/results/pair_speed.md). XLA draws other random numbers than TensorFlow's kernels
 # for the same seed, so a run is reproducible with the setting it was trained with (the recipe's).
+# It also runs 25 steps per compiled call (``steps_per_execution``; the same weights bit for bit,
+# so toy runs from before it are reproduced exactly): Keras's per-call Python path and the
+# callbacks' per-call host syncs are a sizeable part of such a step (benchmarks/technique_cost.py
+# --entries gan-ring8,dragan-ring8 --spe 1,10,50 --steps 1000, idle 2-core machine, 2026-12-07,
+# points/s of 3 interleaved repeats: gan-ring8 10,877 / 10,435 / 11,472 -> 12,671 / 11,927 /
+# 13,356 at 10 and 12,850 / 11,895 / 12,326 at 50; dragan-ring8 8,977 / 7,346 / 8,707 ->
+# 10,468 / 9,499 / 9,713 and 10,340 / 10,515 / 10,536; medians 1.13-1.21x; 25 divides an epoch's
+# 1,000 steps).
 RECIPES = {
     "dcgan": {
         "data": "images",
@@ -65,7 +73,8 @@ RECIPES = {
         "discriminator": {"units": 200, "depth": 3, "maxout_pieces": 5,
                           "kernel_initializer": NORMAL_002},
         "hparams": {"batch_size": 100, "epochs": TOY_EPOCHS, "learning_rate": 1e-4,
-                    "beta_1": 0.8, "beta_2": 0.999, "seed": 0, "jit_compile": True},
+                    "beta_1": 0.8, "beta_2": 0.999, "seed": 0, "jit_compile": True,
+                    "steps_per_execution": 25},
     },
 }
 
