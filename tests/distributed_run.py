@@ -28,7 +28,12 @@ SCENARIOS = {
     # a gradient penalty (input gradients per replica) with alternating updates, n_critic = 2
     # chunks of the global batch and interpolates drawn globally, and technique state (the EMA
     # of G, historical averages) updated after every step in every replica
-    "gp": ([{"name": "wgan_gp", "n_critic": 2}, "ema", "historical_averaging"], {}),
+    # Adam's epsilon is raised from keras's 1e-7 to 1e-5 here: Adam's step m / (sqrt(v) + eps)
+    # is ~lr whatever the gradient's size, so a weight whose gradient is at rounding level (two
+    # replicas sum in another order) moved +-lr at random, and the one- and two-device weights
+    # once differed by 1.8e-4 (WGAN-GP's lr 1e-4, 3 steps) while their Adam moments agreed.
+    "gp": ([{"name": "wgan_gp", "n_critic": 2}, "ema", "historical_averaging"], {},
+           {"epsilon": 1e-5}),
     # a gradient penalty on input gradients taken per replica. (D without batch norm: on one TF
     # device Keras's moments stop the mean's gradient inside the variance -- exact to first
     # order, but a penalty's second-order gradient then differs slightly from the synchronized

@@ -11,7 +11,8 @@ from ganzoo.techniques import GeneratorEMA, decay_for_half_life, ema_beta
 
 
 def _toy_gan(decay=0.5, seed=0):
-    return ganzoo.create("mlp", dataset="ring8", seed=seed,
+    # one step a compiled call, so that _Record sees G after every step (the toy recipe runs 25)
+    return ganzoo.create("mlp", dataset="ring8", seed=seed, steps_per_execution=1,
                          techniques=[{"name": "ema", "decay": decay}])
 
 

@@ -149,7 +149,7 @@ def test_untrained_entry_builds(name):
 # ------------------------------------------------------------- create's arguments checked
 ACCEPTED = ("Accepted: batch_size, beta_1, beta_2, clip_norm, d_clip_norm, d_learning_rate, "
             "epochs, epsilon, g_clip_norm, g_learning_rate, jit_compile, learning_rate, lr_decay, "
-            "n_critic, optimizer, rho, seed.")
+            "n_critic, optimizer, rho, seed, steps_per_execution.")
 
 
 @pytest.mark.parametrize("kwargs, expected", [
