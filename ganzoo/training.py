@@ -297,9 +297,9 @@ class TrainingRun:
                                labels=self.gan.needs_labels).take(steps - done)
                 try:
                     with self.on_devices():
+                        saver = _StateSaver(self, self.save_every, steps - done)
                         fitted = self.gan.fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                                              callbacks=[_StateSaver(self, self.save_every, steps - done),
-                                                         _RunProgbar(self.epochs)],
+                                              callbacks=[saver, _RunProgbar(self.epochs)],
                                               verbose=self.verbose)
                 except guards.NonFiniteError as e:
                     kept = self._last_good_state()

@@ -98,6 +98,14 @@ def _state_arrays(out):
     return arrays
 
 
+def _assert_same_state(out_a, out_b, context=""):
+    """Two runs' training states hold the same arrays, bit for bit (latent seed state included)."""
+    a, b = _state_arrays(out_a), _state_arrays(out_b)
+    assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
+    different = [k for k in a if not np.array_equal(a[k], b[k])]
+    assert not different, f"{context}differ: {different}"
+
+
 def test_sigkill_at_a_random_step_then_resume_is_exact(tmp_path, mnist_dir):
     """A run killed with SIGKILL mid-training and resumed by the same command ends with exactly
     the weights, optimizer moments and latent-seed state of an uninterrupted run."""
@@ -124,10 +132,7 @@ def test_sigkill_at_a_random_step_then_resume_is_exact(tmp_path, mnist_dir):
     p = _progress(killed)
     assert p["epoch"] * STEPS + p["step"] < total, "the run finished before it was killed"
     subprocess.run(_train_cmd(mnist_dir, killed), check=True, env=env, stdout=subprocess.DEVNULL)
-    a, b = _state_arrays(tmp_path / "a"), _state_arrays(killed)
-    assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
-    different = [k for k in a if not np.array_equal(a[k], b[k])]
-    assert not different, f"killed after {kill_after} saves; differ: {different}"
+    _assert_same_state(tmp_path / "a", killed, f"killed after {kill_after} saves; ")
     assert _progress(killed)["sessions"] == 2
 
 
@@ -313,7 +318,4 @@ def test_steps_per_execution_trains_the_same_run_and_counts_every_step(tmp_path,
     for out in ("one", "three"):
         p = _progress(tmp_path / out)
         assert (p["epoch"], p["step"], p["images_seen"]) == (2, 0, 1400)
-    a, b = _state_arrays(tmp_path / "one"), _state_arrays(tmp_path / "three")
-    assert sorted(a) == sorted(b) and any("latent_seed_state" in k for k in a)
-    different = [k for k in a if not np.array_equal(a[k], b[k])]
-    assert not different, f"differ: {different}"
+    _assert_same_state(tmp_path / "one", tmp_path / "three")

@@ -492,8 +492,7 @@ def build(entry, seed=None, total_steps=None):
         steps = total_steps or run_steps(entry)
     gan.compile(g_optimizer=_optimizer(hp, "g", steps),
                 d_optimizer=_optimizer(hp, "d", steps and steps * hp.get("n_critic", 1)),
-                jit_compile=_jit_compile(hp), steps_per_execution=(hp.get("steps_per_execution", 1)
-                                     if keras.config.backend() != "torch" else 1))
+                jit_compile=_jit_compile(hp), steps_per_execution=_steps_per_execution(hp))
     return gan
 
 
@@ -507,6 +506,12 @@ def _jit_compile(hparams):
     import tensorflow as tf
 
     return "auto" if tf.distribute.has_strategy() else jit
+
+
+def _steps_per_execution(hparams):
+    """The entry's ``steps_per_execution`` (see :data:`HPARAMS`); 1 under PyTorch, whose Keras
+    trainer runs one step a call (the same weights either way)."""
+    return 1 if keras.config.backend() == "torch" else hparams.get("steps_per_execution", 1)
 
 
 def _optimizer_options(hparams, given, techniques):
