@@ -20,6 +20,11 @@ LOSS_KEYS = ("loss", "d_loss", "g_loss", "penalty")
 _RANGE_TOLERANCE = 1e-3
 
 
+def steps_per_call(model):
+    """The steps one compiled call of ``fit`` runs (keras's ``steps_per_execution``)."""
+    return int(getattr(model, "steps_per_execution", 1) or 1)
+
+
 class NonFiniteError(FloatingPointError):
     """A loss or a weight became NaN or infinite; nothing was saved from that step on."""
 
@@ -40,10 +45,22 @@ class NonFiniteGuard(keras.callbacks.Callback):
         if bad:
             what = ", ".join(f"{k}={v}" for k, v in sorted(bad.items()))
             raise NonFiniteError(
-                f"training diverged at epoch {self.epoch + 1}, batch {batch + 1}: {what} "
+                f"training diverged at epoch {self.epoch + 1}, {self._where(batch)}: {what} "
                 "(epoch means so far). Stopped before anything was saved from this step; lower "
                 "the learning rate, or check the data for NaN."
             )
+
+    def _where(self, batch):
+        """The batches the failing call ran. Keras calls back once per compiled call with the index
+        of its last step (``steps_per_execution`` steps a call), and reports a call cut short by the
+        end of the data as if it were whole, so the last index is capped at the epoch's steps."""
+        spe = steps_per_call(self.model)
+        last = batch + 1
+        steps = (self.params or {}).get("steps")
+        if steps:
+            last = min(last, int(steps))
+        first = max(batch + 2 - spe, 1)
+        return f"batch {last}" if first >= last else f"one of batches {first}-{last}"
 
 
 def check_finite_weights(variables, what="the model"):

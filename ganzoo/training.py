@@ -305,8 +305,11 @@ class TrainingRun:
                     kept = self._last_good_state()
                     kept = (f"the {kept} is kept in {self.state_dir}" if kept
                             else "no training state was saved")
+                    first = self.progress["step"] + 1  # the steps of the failing call
+                    last = min(self.progress["step"] + guards.steps_per_call(self.gan), steps)
+                    where = f"step {first}" if last <= first else f"one of steps {first}-{last}"
                     raise guards.NonFiniteError(
-                        f"{self.entry.name}: {e} That is step {self.progress['step'] + 1} of epoch "
+                        f"{self.entry.name}: {e} That is {where} of epoch "
                         f"{epoch + 1} of this run; {kept}, and no checkpoint was written."
                     ) from None
             if self.progress["step"] >= steps:

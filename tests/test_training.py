@@ -290,24 +290,30 @@ def test_progress_bar_counts_epochs_of_the_whole_run(tmp_path, mnist_dir, capsys
     assert shown == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
 
 
+TOY_RUN = dict(epochs=2, batch_size=100, steps_per_epoch=7, verbose=0, quality_every=0)
+
+
+def _toy_at(monkeypatch, spe):
+    """``gan-ring8`` at ``spe`` steps per compiled call, for this test only."""
+    import dataclasses
+
+    from ganzoo.zoo.registry import ENTRIES
+
+    base = ENTRIES["gan-ring8"]
+    monkeypatch.setitem(ENTRIES, "gan-ring8", dataclasses.replace(
+        base, hparams={**base.hparams, "steps_per_execution": spe}))
+
+
 def test_steps_per_execution_trains_the_same_run_and_counts_every_step(tmp_path, monkeypatch):
     """An entry's ``steps_per_execution`` (several steps per compiled call) trains bit for bit the
     weights of one step a call, counts every step in the run's progress, and a run stopped
     after one call resumes exactly -- also from a call cut short by the epoch's end (7 = 3 + 3
     + 1 steps)."""
-    import dataclasses
-
     import keras
 
-    from ganzoo.zoo.registry import ENTRIES
-
-    base = ENTRIES["gan-ring8"]
-
     def run(spe, out, **kwargs):
-        monkeypatch.setitem(ENTRIES, "gan-ring8", dataclasses.replace(
-            base, hparams={**base.hparams, "steps_per_execution": spe}))
-        return training.train("gan-ring8", out, epochs=2, batch_size=100, steps_per_epoch=7,
-                              verbose=0, quality_every=0, **kwargs)
+        _toy_at(monkeypatch, spe)
+        return training.train("gan-ring8", out, **TOY_RUN, **kwargs)
 
     assert run(1, tmp_path / "one") is True
     assert run(3, tmp_path / "three", max_minutes=0) is False  # stops after its first call
@@ -319,3 +325,40 @@ def test_steps_per_execution_trains_the_same_run_and_counts_every_step(tmp_path,
         p = _progress(tmp_path / out)
         assert (p["epoch"], p["step"], p["images_seen"]) == (2, 0, 1400)
     _assert_same_state(tmp_path / "one", tmp_path / "three")
+
+
+def test_nan_in_a_call_of_several_steps_names_every_step_it_could_be(tmp_path, monkeypatch):
+    """At several steps a call the losses are checked once per call, so the run's message names
+    the call's steps (capped at the epoch's end), and the state kept is the one before the call."""
+    import keras
+
+    _toy_at(monkeypatch, 3)
+    out = tmp_path / "run"
+    assert training.train("gan-ring8", out, max_minutes=0, **TOY_RUN) is False  # one call
+    done = _progress(out)["step"]
+    good = _state_arrays(out)
+    run = training.TrainingRun("gan-ring8", out, **TOY_RUN)
+    kernel = run.gan.discriminator.trainable_variables[0]
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+    where = "step 2" if keras.config.backend() == "torch" else "one of steps 4-6"  # torch: 1 a call
+    with pytest.raises(guards.NonFiniteError, match=f"That is {where} of epoch 1"):
+        run.run()
+    assert _progress(out)["step"] == done
+    assert all(np.array_equal(good[k], v) for k, v in _state_arrays(out).items())
+
+
+@pytest.mark.parametrize("spe, batch, where", [
+    (1, 4, "batch 5"),
+    (3, 5, "one of batches 4-6"),
+    (3, 8, "batch 7"),  # the epoch's last call ran only step 7; Keras reports it as 7-9
+    (3, 9, "one of batches 8-10"),  # no cap when the epoch's steps are unknown
+])
+def test_nan_guard_names_the_batches_of_the_failing_call(spe, batch, where):
+    import types
+
+    guard = guards.NonFiniteGuard()
+    guard.set_model(types.SimpleNamespace(steps_per_execution=spe))
+    guard.set_params({"steps": 7 if batch < 9 else None})
+    with pytest.raises(guards.NonFiniteError, match=f"epoch 1, {where}: d_loss=nan"):
+        guard.on_train_batch_end(batch, {"d_loss": float("nan"), "g_loss": 0.5})
+    guard.on_train_batch_end(batch, {"d_loss": 0.5, "g_loss": 0.5, "d_real": float("nan")})
