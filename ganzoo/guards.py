@@ -25,6 +25,15 @@ def steps_per_call(model):
     return int(getattr(model, "steps_per_execution", 1) or 1)
 
 
+def call_span(end, spe, cap=None, nouns=("step", "steps")):
+    """The steps (1-based) of a compiled call of ``spe`` steps whose last is ``end``, capped at
+    ``cap`` (the epoch's steps, when known): "step 5", or "one of steps 4-6" -- losses are checked
+    once per call, so a divergence is somewhere in it."""
+    first = max(end - spe + 1, 1)
+    last = min(end, int(cap)) if cap else end
+    return f"{nouns[0]} {last}" if first >= last else f"one of {nouns[1]} {first}-{last}"
+
+
 class NonFiniteError(FloatingPointError):
     """A loss or a weight became NaN or infinite; nothing was saved from that step on."""
 
@@ -54,13 +63,8 @@ class NonFiniteGuard(keras.callbacks.Callback):
         """The batches the failing call ran. Keras calls back once per compiled call with the index
         of its last step (``steps_per_execution`` steps a call), and reports a call cut short by the
         end of the data as if it were whole, so the last index is capped at the epoch's steps."""
-        spe = steps_per_call(self.model)
-        last = batch + 1
-        steps = (self.params or {}).get("steps")
-        if steps:
-            last = min(last, int(steps))
-        first = max(batch + 2 - spe, 1)
-        return f"batch {last}" if first >= last else f"one of batches {first}-{last}"
+        return call_span(batch + 1, steps_per_call(self.model),
+                         (self.params or {}).get("steps"), ("batch", "batches"))
 
 
 def check_finite_weights(variables, what="the model"):

@@ -305,9 +305,8 @@ class TrainingRun:
                     kept = self._last_good_state()
                     kept = (f"the {kept} is kept in {self.state_dir}" if kept
                             else "no training state was saved")
-                    first = self.progress["step"] + 1  # the steps of the failing call
-                    last = min(self.progress["step"] + guards.steps_per_call(self.gan), steps)
-                    where = f"step {first}" if last <= first else f"one of steps {first}-{last}"
+                    spe = guards.steps_per_call(self.gan)  # the failing call's steps follow
+                    where = guards.call_span(self.progress["step"] + spe, spe, steps)
                     raise guards.NonFiniteError(
                         f"{self.entry.name}: {e} That is {where} of epoch "
                         f"{epoch + 1} of this run; {kept}, and no checkpoint was written."
