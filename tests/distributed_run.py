@@ -32,6 +32,8 @@ SCENARIOS = {
     # is ~lr whatever the gradient's size, so a weight whose gradient is at rounding level (two
     # replicas sum in another order) moved +-lr at random, and the one- and two-device weights
     # once differed by 1.8e-4 (WGAN-GP's lr 1e-4, 3 steps) while their Adam moments agreed.
+    # Not the whole story: with 1e-5 a full TF suite beside a training still failed once (G's
+    # projection kernel, max 1.5e-4), while fresh-process runs agree within 1e-7 (open).
     "gp": ([{"name": "wgan_gp", "n_critic": 2}, "ema", "historical_averaging"], {},
            {"epsilon": 1e-5}),
     # a gradient penalty on input gradients taken per replica. (D without batch norm: on one TF
