@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 source scripts/data_args.sh
 snap=$(mktemp -d /tmp/ganzoo-snap.XXXX)
 cp -r ganzoo "$snap/"
+export GANZOO_CHECKPOINTS="$PWD/checkpoints"  # the zoo (the classifiers), not the snapshot's side
 mkdir -p logs
 for job in "$@"; do
     name=${job%%:*}
