@@ -165,6 +165,13 @@ _MNIST_FINDINGS = {
         "10,000 samples one class has 5.4 % and another 14.9 %, which FID charges. Each of the "
         "2 generators makes 32 of a step's 64 fakes (the baseline's batch, split), and the "
         "entry has no R1, as the authors' recipe has none."),
+    "diffaugment": (
+        " **What its run shows.** At the shared budget it is still converging: the quality "
+        "probe's FID (2,000 samples) fell steadily to the end (9.0, 7.8, 7.1 at epochs 30, 40, "
+        "50), and its classes are more even than the baseline's (7.8-12.9 % on 10,000 samples) "
+        "while fewer digits are read confidently (0.690). Zhao et al. 2020 show its gains where "
+        "data are scarce (10-20 % of CIFAR-10, 100-shot sets); on all 60,000 MNIST digits D "
+        "does not overfit, and judging translated, cut-out images only slows G here."),
 }
 
 for _prefix, (_what, _techniques, _fields, _without) in _MNIST_ON_BASELINE.items():
