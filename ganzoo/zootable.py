@@ -531,8 +531,11 @@ def _same_budget(seen, base_seen):
 def versus_baseline(row, baseline):
     """The README's *vs baseline* cell: for each headline metric (:data:`VERDICT_METRICS`), the
     gap of ``row``'s figure (its seeds' mean, else seed 0's) to the baseline's seed mean, called
-    *better* / *worse* only when it exceeds NOISE_FACTOR x the baseline's seed-to-seed std and
-    ``≈`` (seed noise) otherwise -- so the table never ranks noise. Without a seed study of the
+    *better* / *worse* only when it exceeds NOISE_FACTOR x the baseline's seed-to-seed std --
+    or, for a row with a seed study of its own, NOISE_FACTOR x the standard error of the gap
+    between the two means, sqrt(s_b²/n_b + s_r²/n_r), when that is larger (a recipe far noisier
+    than the baseline is not ranked by the baseline's spread) -- and ``≈`` (seed noise)
+    otherwise, so the table never ranks noise. Without a seed study of the
     baseline (no spread known) there is no verdict, nor for a row trained for another budget
     (real images or points seen by D, beyond :data:`BUDGET_TOLERANCE`: an older recipe's
     checkpoint)."""
@@ -551,6 +554,10 @@ def versus_baseline(row, baseline):
         if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (mean, std, v)):
             continue
         gap = v - mean
+        own = (row["seeds"] or {}).get("aggregate", {}).get(key, {}).get("std")
+        if isinstance(own, (int, float)) and math.isfinite(own):
+            std = max(std, math.sqrt(std ** 2 / len(baseline["seeds"]["seeds"])
+                                     + own ** 2 / len(row["seeds"]["seeds"])))
         if abs(gap) <= NOISE_FACTOR * std:
             verdict = "≈"
         else:
@@ -577,8 +584,9 @@ def render_readme_block(checkpoints_root, zoo_link="docs/zoo.md"):
         lines.append(f"| `{r['name']}` | {r['dataset']} | {_techniques_cell(r)} | "
                      f"{_headline(r)} | {versus_baseline(r, first[r['dataset']])} |")
     lines += ["", f"*vs baseline*: the gap to the dataset's first row (its baseline, mean over its "
-              f"seeds); *better* / *worse* only beyond {NOISE_FACTOR}x the baseline's "
-              "seed-to-seed standard deviation, else ≈ (seed noise). An entry without its own "
+              f"seeds); *better* / *worse* only beyond {NOISE_FACTOR}x the baseline's seed-to-seed "
+              "standard deviation (or, for an entry with seeds of its own, the standard error "
+              "of the gap between the two means when larger), else ≈ (seed noise). An entry without its own "
               "seeds is compared by its seed-0 run; one trained for another budget (an earlier "
               "recipe's checkpoint, being retrained) is not compared.",
               "", f"Metrics, floors, training budgets and sample grids: [{zoo_link}]({zoo_link}).",

@@ -311,6 +311,12 @@ def test_versus_baseline_calls_a_gap_under_three_seed_spreads_noise():
     # an entry's own seed study is compared by its mean, not its seed 0
     assert zootable.versus_baseline(row("d", 9.0, seeds={"fid": [3.0, 3.2, 3.4]}), base) == \
         "FID better (-0.800)"
+    # ... and, when it is noisier than the baseline, against the standard error of the gap:
+    # sqrt(0.1²/3 + 0.354²/2) = 0.255, so a gap of 0.45 (> 3 x 0.1) is under 3 x 0.255 = 0.766
+    assert zootable.versus_baseline(row("n", 3.3, seeds={"fid": [3.3, 3.8]}), base) == \
+        "FID ≈ (-0.450)"
+    assert zootable.versus_baseline(row("m", 2.9, seeds={"fid": [2.9, 3.4]}), base) == \
+        "FID better (-0.850)"
     assert zootable.versus_baseline(row("e", 1.0, seen=600_000), base) == \
         "other budget (600k vs 3.0M seen)"
     # the same 50 epochs in D steps of 5 x 64 (WGAN-GP) drop another partial batch: 0.2 % fewer
