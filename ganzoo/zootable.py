@@ -491,11 +491,15 @@ def _kind(dataset):
     return "image"
 
 
+def _seed_stats(row, key):
+    """A row's seed-study aggregate for ``key`` (mean, std, ...), or None without one."""
+    return None if row["seeds"] is None else row["seeds"]["aggregate"].get(key)
+
+
 def _value(row, key):
     """A row's figure for ``key``: its seed study's mean, else its shipped run's value."""
-    if row["seeds"] is not None and key in row["seeds"]["aggregate"]:
-        return row["seeds"]["aggregate"][key].get("mean")
-    return row["metrics"].get(key)
+    stats = _seed_stats(row, key)
+    return row["metrics"].get(key) if stats is None else stats.get("mean")
 
 
 def _fmt_gap(key, gap):
@@ -549,12 +553,12 @@ def versus_baseline(row, baseline):
         return f"other budget ({_count(seen)} vs {_count(base_seen)} seen)"
     parts = []
     for key, label, higher in VERDICT_METRICS[_kind(row["dataset"])]:
-        stats = baseline["seeds"]["aggregate"].get(key) or {}
+        stats = _seed_stats(baseline, key) or {}
         mean, std, v = stats.get("mean"), stats.get("std"), _value(row, key)
         if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (mean, std, v)):
             continue
         gap = v - mean
-        own = (row["seeds"] or {}).get("aggregate", {}).get(key, {}).get("std")
+        own = (_seed_stats(row, key) or {}).get("std")
         if isinstance(own, (int, float)) and math.isfinite(own):
             std = max(std, math.sqrt(std ** 2 / len(baseline["seeds"]["seeds"])
                                      + own ** 2 / len(row["seeds"]["seeds"])))
@@ -586,9 +590,9 @@ def render_readme_block(checkpoints_root, zoo_link="docs/zoo.md"):
     lines += ["", f"*vs baseline*: the gap to the dataset's first row (its baseline, mean over its "
               f"seeds); *better* / *worse* only beyond {NOISE_FACTOR}x the baseline's seed-to-seed "
               "standard deviation (or, for an entry with seeds of its own, the standard error "
-              "of the gap between the two means when larger), else ≈ (seed noise). An entry without its own "
-              "seeds is compared by its seed-0 run; one trained for another budget (an earlier "
-              "recipe's checkpoint, being retrained) is not compared.",
+              "of the gap between the two means when larger), else ≈ (seed noise). An entry "
+              "without its own seeds is compared by its seed-0 run; one trained for another "
+              "budget (an earlier recipe's checkpoint, being retrained) is not compared.",
               "", f"Metrics, floors, training budgets and sample grids: [{zoo_link}]({zoo_link}).",
               README_END]
     return "\n".join(lines)
