@@ -28,13 +28,12 @@ for job in "$@"; do
     data=$(data_args "$name")
     # one training at a time (and the job checked after the wait: it may be the one that ran)
     while pgrep -f "ganzoo train|ganzoo.classifiers" > /dev/null; do sleep 10; done
-    # finished: a checkpoint with no resume state, or one written after its state's last save (a
-    # run whose queue was stopped after it ended), or this queue saw it end. A finished job is
+    # finished: a checkpoint with no resume state, or one written after its state's last save
+    # (ganzoo train saves the state, then writes the checkpoint). A finished job is
     # still evaluated and released below when that has not happened (its queue stopped first):
     # a seed folder without metrics.json, a shipped checkpoint still holding its train_state/.
     if [ -f "$out/checksums.sha256" ] && { [ ! -f "$out/train_state/progress.json" ] \
-            || [ ! "$out/checksums.sha256" -ot "$out/train_state/progress.json" ] \
-            || [ -f "logs/$tag.done" ]; }; then
+            || [ ! "$out/checksums.sha256" -ot "$out/train_state/progress.json" ]; }; then
         if { [ "$seed" != 0 ] && [ -f "$out/metrics.json" ]; } \
                 || { [ "$seed" = 0 ] && [ ! -d "$out/train_state" ]; }; then
             echo "skip $tag (checkpoint exists)"; continue
@@ -46,8 +45,7 @@ for job in "$@"; do
             classifier-*) cmd=(python -P -m ganzoo.classifiers "${name#classifier-}") ;;
             *) cmd=(python -P -m ganzoo train "$name" "${seedarg[@]}") ;;
         esac
-        PYTHONPATH="$snap" "${cmd[@]}" $data --out "$out" --verbose 2 \
-            > "logs/$tag.log" 2>&1 && touch "logs/$tag.done"
+        PYTHONPATH="$snap" "${cmd[@]}" $data --out "$out" --verbose 2 > "logs/$tag.log" 2>&1
         status=$?
         echo "$(date -u +%T) done $tag (exit $status)"
         [ "$status" = 0 ] || continue
